@@ -1,0 +1,49 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "baton",
+    products: [
+        .executable(name: "baton", targets: ["baton"]),
+        .library(name: "BatonCore", targets: ["BatonCore"]),
+        .library(name: "BatonConfig", targets: ["BatonConfig"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // Debian's libyaml; the only YAML parser Baton uses.
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // Pure: the standard library only. No Foundation, no I/O, time passed in.
+        .target(name: "BatonCore"),
+        .target(name: "BatonConfig", dependencies: ["BatonCore", "CYAML"]),
+        .target(
+            name: "BatonCLI",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "baton",
+            dependencies: [
+                "BatonCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "config-load-benchmark",
+            dependencies: ["BatonCore", "BatonConfig"],
+            path: "Benchmarks/ConfigLoad"
+        ),
+        .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
+        .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),
+        .testTarget(name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,66 @@
+import ArgumentParser
+import BatonConfig
+import BatonCore
+import Foundation
+
+extension Baton {
+    /// `baton validate`: check a configuration and print every finding.
+    public struct Validate: ParsableCommand {
+        /// The command's description.
+        public static let configuration = CommandConfiguration(
+            abstract: "Check a cluster configuration.",
+            discussion: """
+                Prints every error and warning as FILE:LINE:COLUMN: SEVERITY: MESSAGE; HINT, sorted by position, \
+                then a summary line. With --json, prints a JSON array of objects with the keys file, line, column, \
+                severity ("error" or "warning"), code, message and hint, and nothing else.
+
+                Exit status: 0 when the configuration is valid (warnings allowed), 1 when it has an error, 64 for \
+                a usage error, 66 when the file cannot be read.
+                """
+        )
+
+        /// Which configuration to read, and how to print.
+        @OptionGroup public var options: ConfigOptions
+
+        /// Creates the command; ArgumentParser calls this.
+        public init() {}
+
+        /// Validates and prints; exits 1 when the configuration has an error.
+        public func run() throws {
+            let result: ConfigLoadResult
+            do {
+                result = try options.load()
+            } catch {
+                FileHandle.standardError.write(Data("baton: \(error)\n".utf8))
+                throw ExitCode(ConfigFileError.exitStatus)
+            }
+            print(report(result), terminator: "")
+            if result.diagnostics.containsErrors { throw ExitCode(1) }
+        }
+
+        /// The text `run` prints for a load result.
+        public func report(_ result: ConfigLoadResult) -> String {
+            if options.json { return DiagnosticJSON.render(result.diagnostics) }
+            var lines = result.diagnostics.map(\.description)
+            lines.append(summary(result))
+            return lines.joined(separator: "\n") + "\n"
+        }
+
+        private func summary(_ result: ConfigLoadResult) -> String {
+            let errors = result.diagnostics.filter { $0.severity == .error }.count
+            let warnings = result.diagnostics.count - errors
+            let counts = [(errors, "error"), (warnings, "warning")].filter { $0.0 > 0 }
+                .map { counted($0.0, $0.1) }.joined(separator: ", ")
+            guard let spec = result.spec else { return "\(options.path): invalid: \(counts)" }
+            let contents = [
+                (spec.nodes.count, "node"), (spec.groups.count, "group"), (spec.resources.count, "resource"),
+            ]
+            .map { counted($0.0, $0.1) }.joined(separator: ", ")
+            return "\(options.path): valid (\(contents))" + (counts.isEmpty ? "" : "; \(counts)")
+        }
+
+        private func counted(_ count: Int, _ noun: String) -> String {
+            "\(count) \(noun)\(count == 1 ? "" : "s")"
+        }
+    }
+}

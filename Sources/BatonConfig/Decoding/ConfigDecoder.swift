@@ -1,0 +1,193 @@
+import BatonCore
+
+/// Turns a YAML tree into a ``ClusterSpec``, collecting every structural finding on the way.
+///
+/// A value that does not parse is reported and left out, so the rest of the file is still checked; an entity
+/// without a name is left out whole.
+struct ConfigDecoder {
+    var diagnostics: [Diagnostic] = []
+
+    mutating func decodeCluster(_ root: YAMLNode) -> ClusterSpec? {
+        guard case .mapping(let entries) = root.content else {
+            report(
+                .wrongType, at: root.location, "the top level must be a mapping, found \(root.kindName)",
+                hint: "start the file with 'version: 1', 'cluster: NAME', 'nodes:' and 'groups:'")
+            return nil
+        }
+        let fields = Fields(
+            entries, context: "the top level", at: root.location,
+            allowed: ["version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events"])
+        guard let version = required(fields, "version").flatMap({ integer($0, "version") }) else { return nil }
+        guard version.value == ClusterSpec.schemaVersion else {
+            report(
+                .unsupportedVersion, at: version.location, "schema version \(version.value) is not supported",
+                hint: "this Baton reads version \(ClusterSpec.schemaVersion)")
+            return nil
+        }
+        diagnostics += fields.unknownKeys()
+        let cluster = required(fields, "cluster").flatMap { string($0, "cluster") }
+        let heartbeat = fields["heartbeat"].flatMap { decodeHeartbeat($0) } ?? HeartbeatSettings(at: root.location)
+        let nodes = required(fields, "nodes").flatMap { list($0, "nodes") }?.compactMap { decodeNode($0) } ?? []
+        if let nodeList = fields["nodes"], case .sequence(let items) = nodeList.content, items.isEmpty {
+            report(
+                .missingKey, at: nodeList.location, "the cluster has no nodes",
+                hint: "list the cluster's nodes with their names and links")
+        }
+        let groups = fields["groups"].flatMap { list($0, "groups") }?.compactMap { decodeGroup($0) } ?? []
+        if fields["groups"] == nil {
+            report(
+                .missingKey, at: root.location, "the file has no 'groups'",
+                hint: "add the resource groups Baton should run",
+                severity: .warning)
+        }
+        let order = fields["order"].flatMap { list($0, "order") }?.compactMap { decodeOrder($0) } ?? []
+        let colocation =
+            fields["colocation"].flatMap { list($0, "colocation") }?.compactMap { decodeColocation($0) } ?? []
+        let events = fields["events"].flatMap { decodeEvents($0) }
+        guard let cluster else { return nil }
+        return ClusterSpec(
+            cluster: Located(ClusterName(cluster.value), at: cluster.location), heartbeat: heartbeat, nodes: nodes,
+            groups: groups,
+            order: order, colocation: colocation, events: events)
+    }
+
+    private mutating func decodeHeartbeat(_ node: YAMLNode) -> HeartbeatSettings? {
+        guard
+            let fields = mapping(
+                node, "heartbeat", allowed: ["port", "interval", "warntime", "deadtime", "initdead", "key-file"])
+        else { return nil }
+        return HeartbeatSettings(
+            at: node.location,
+            port: fields["port"].flatMap { integer($0, "heartbeat port") },
+            interval: fields["interval"].flatMap { duration($0, "heartbeat interval") },
+            warntime: fields["warntime"].flatMap { duration($0, "warntime") },
+            deadtime: fields["deadtime"].flatMap { duration($0, "deadtime") },
+            initdead: fields["initdead"].flatMap { duration($0, "initdead") },
+            keyFile: fields["key-file"].flatMap { string($0, "key-file") })
+    }
+
+    private mutating func decodeNode(_ node: YAMLNode) -> NodeSpec? {
+        guard let (fields, name) = namedMapping(node, "node", allowed: ["name", "priority", "links"]) else {
+            return nil
+        }
+        let context = fields.context
+        let priority = fields["priority"].flatMap { integer($0, "priority of \(context)") }
+        let written = nonEmptyList(
+            fields, "links", at: name.location, code: .noLinks, "\(context) has no links",
+            hint: "list at least one address the node's heartbeats use, e.g. links: [10.0.0.1]")
+        let links = written?.compactMap { link in
+            string(link, "a link of \(context)").flatMap { text in
+                parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
+            }
+        }
+        return NodeSpec(
+            name: NodeName(name.value), priority: priority?.value ?? 0, links: links ?? [], at: name.location)
+    }
+
+    private mutating func decodeGroup(_ node: YAMLNode) -> GroupSpec? {
+        guard let (fields, name) = namedMapping(node, "group", allowed: ["name", "nodes", "failback", "resources"])
+        else {
+            return nil
+        }
+        let context = fields.context
+        let nodes = fields["nodes"].flatMap { list($0, "nodes of \(context)") }?.compactMap {
+            string($0, "a node of \(context)")
+        }
+        let failback = fields["failback"].flatMap { choice($0, "failback of \(context)", GroupSpec.Failback.self) }
+        let written = nonEmptyList(
+            fields, "resources", at: name.location, code: .emptyGroup, "\(context) has no resources",
+            hint: "list the group's resources under 'resources', or remove the group")
+        let resources = written?.compactMap { decodeResource($0) }
+        return GroupSpec(
+            name: GroupName(name.value), nodes: nodes?.map { Located(NodeName($0.value), at: $0.location) },
+            failback: failback ?? .manual, resources: resources ?? [], at: name.location)
+    }
+
+    private mutating func decodeResource(_ node: YAMLNode) -> ResourceSpec? {
+        let keys = ["name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window"]
+        guard let (fields, name) = namedMapping(node, "resource", allowed: keys) else { return nil }
+        let context = fields.context
+        let agent = required(fields, "agent").flatMap { string($0, "agent of \(context)") }.flatMap { text in
+            parse(text) { text throws(ValueError) in try AgentReference(configText: text) }
+        }
+        let parameters = fields["params"].flatMap { decodeParameters($0, of: context) } ?? []
+        let timeouts = fields["timeouts"].flatMap { mapping($0, "timeouts of \(context)", allowed: ["start", "stop"]) }
+        let onFail = fields["on-fail"].flatMap { choice($0, "on-fail of \(context)", ResourceSpec.OnFail.self) }
+        let maxRestarts = fields["max-restarts"].flatMap { integer($0, "max-restarts of \(context)") }
+        let restartWindow = fields["restart-window"].flatMap { duration($0, "restart-window of \(context)") }
+        let monitor = fields["monitor"].map { decodeMonitor($0, of: context) } ?? MonitorSettings()
+        let startTimeout = timeouts?["start"].flatMap { duration($0, "start timeout of \(context)") }
+        let stopTimeout = timeouts?["stop"].flatMap { duration($0, "stop timeout of \(context)") }
+        guard let agent else { return nil }
+        return ResourceSpec(
+            name: ResourceName(name.value), agent: agent, parameters: parameters, startTimeout: startTimeout,
+            stopTimeout: stopTimeout, monitor: monitor, onFail: onFail ?? .restart, maxRestarts: maxRestarts,
+            restartWindow: restartWindow, at: name.location)
+    }
+
+    private mutating func decodeParameters(_ node: YAMLNode, of context: String) -> [Parameter]? {
+        guard case .mapping(let entries) = node.content else {
+            report(
+                .wrongType, at: node.location, "params of \(context) must be a mapping, found \(node.kindName)",
+                hint: "write params as 'name: value' pairs, e.g. params: {address: 192.168.1.10/24}")
+            return nil
+        }
+        return entries.compactMap { entry in
+            string(entry.value, "parameter '\(entry.key)' of \(context)").map {
+                Parameter(name: entry.key, value: $0.value, at: entry.keyLocation, valueAt: $0.location)
+            }
+        }
+    }
+
+    /// `monitor: off`, or a mapping of interval and timeout; the result `nil` means no monitor.
+    private mutating func decodeMonitor(_ node: YAMLNode, of context: String) -> MonitorSettings? {
+        if case .scalar(let text, _) = node.content {
+            if text != "off" {
+                report(
+                    .badValue, at: node.location, "monitor of \(context) must be 'off' or a mapping",
+                    hint: "write monitor: off, or monitor: {interval: 10s, timeout: 30s}")
+            }
+            return nil
+        }
+        guard let fields = mapping(node, "monitor of \(context)", allowed: ["interval", "timeout"]) else {
+            return MonitorSettings()
+        }
+        return MonitorSettings(
+            interval: fields["interval"].flatMap { duration($0, "monitor interval of \(context)") },
+            timeout: fields["timeout"].flatMap { duration($0, "monitor timeout of \(context)") })
+    }
+
+    private mutating func decodeOrder(_ node: YAMLNode) -> OrderConstraint? {
+        guard let fields = mapping(node, "an order rule", allowed: ["first", "then"]),
+            let first = required(fields, "first").flatMap({ string($0, "first group of an order rule") }),
+            let then = required(fields, "then").flatMap({ string($0, "then group of an order rule") })
+        else { return nil }
+        return OrderConstraint(
+            first: Located(GroupName(first.value), at: first.location),
+            then: Located(GroupName(then.value), at: then.location),
+            at: node.location)
+    }
+
+    private mutating func decodeColocation(_ node: YAMLNode) -> ColocationConstraint? {
+        guard let fields = mapping(node, "a colocation rule", allowed: ["together", "apart"]) else { return nil }
+        let written = ColocationConstraint.Kind.allCases.filter { fields[$0.rawValue] != nil }
+        guard written.count == 1, let kind = written.first else {
+            report(
+                .badValue, at: node.location, "a colocation rule takes exactly one of 'together' and 'apart'",
+                hint: "write {together: [a, b]} or {apart: [a, b]}")
+            return nil
+        }
+        guard let names = fields[kind.rawValue].flatMap({ list($0, "\(kind.rawValue) groups") }) else { return nil }
+        let groups = names.compactMap { string($0, "a group of a colocation rule") }
+        return ColocationConstraint(
+            kind, groups: groups.map { Located(GroupName($0.value), at: $0.location) }, at: node.location)
+    }
+
+    private mutating func decodeEvents(_ node: YAMLNode) -> EventSettings? {
+        guard let fields = mapping(node, "events", allowed: ["handler", "timeout"]),
+            let handler = required(fields, "handler").flatMap({ string($0, "event handler") })
+        else { return nil }
+        return EventSettings(
+            handler: handler, timeout: fields["timeout"].flatMap { duration($0, "event handler timeout") })
+    }
+}

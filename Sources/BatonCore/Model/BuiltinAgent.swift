@@ -1,0 +1,99 @@
+/// Baton's own agents, written in Swift; each declares the parameters it takes.
+public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
+    /// Adds an IPv4 or IPv6 address to an interface and announces it.
+    case floatingIP = "floating-ip"
+    /// Rose HA's drifting host name: an alias that follows the group.
+    case hostnameAlias = "hostname-alias"
+    /// Mounts a block device, bind or tmpfs source on a directory.
+    case volume
+    /// A systemd unit, or a command with a pidfile where no systemd runs.
+    case service
+    /// A long-running command that Baton supervises itself.
+    case process
+
+    /// The parameters this agent takes; `validate` refuses any other.
+    public var parameters: [ParameterSpec] {
+        switch self {
+        case .floatingIP:
+            [
+                ParameterSpec("address", .prefixedAddress, required: true, "the address, with its prefix length"),
+                ParameterSpec("interface", .text, "the interface; default: the one whose subnet holds the address"),
+            ]
+        case .hostnameAlias:
+            [
+                ParameterSpec("name", .hostname, required: true, "the alias host name"),
+                ParameterSpec("address", .address, required: true, "the address the alias resolves to"),
+                ParameterSpec("hosts_file", .absolutePath, "the hosts file to keep the alias in; default /etc/hosts"),
+                ParameterSpec("dns_server", .address, "a DNS server to update with nsupdate (RFC 2136)"),
+                ParameterSpec("dns_key_file", .absolutePath, "the TSIG key file for nsupdate"),
+                ParameterSpec("dns_ttl", .duration, "the TTL of the DNS record; default 60s"),
+            ]
+        case .volume:
+            [
+                ParameterSpec("device", .text, required: true, "the block device, bind source or 'tmpfs'"),
+                ParameterSpec("directory", .absolutePath, required: true, "the mount point"),
+                ParameterSpec("fstype", .text, "the file system type; default: detected"),
+                ParameterSpec("options", .text, "mount options, comma-separated"),
+                ParameterSpec("fsck", .boolean, "check the file system before mounting; default false"),
+                ParameterSpec(
+                    "kill_holders", .boolean, "on a busy unmount, stop the processes holding it; default true"),
+                ParameterSpec("probe_file", .boolean, "monitor by writing and reading a file; default false"),
+            ]
+        case .service:
+            [
+                ParameterSpec("unit", .text, "the systemd unit"),
+                ParameterSpec("command", .text, "where no systemd runs: the command that starts the service"),
+                ParameterSpec("pidfile", .absolutePath, "where no systemd runs: the service's pid file"),
+                ParameterSpec("health", .text, "a command whose success means healthy, such as pg_isready"),
+            ]
+        case .process:
+            [
+                ParameterSpec("command", .text, required: true, "the command Baton runs and supervises"),
+                ParameterSpec("pidfile", .absolutePath, "the pid file; default: in Baton's state directory"),
+                ParameterSpec("log_file", .absolutePath, "where the output goes; default: in Baton's state directory"),
+                ParameterSpec("port", .port, "a TCP port that must accept connections"),
+                ParameterSpec("health", .text, "a command whose success means healthy"),
+            ]
+        }
+    }
+}
+
+/// One parameter an agent takes.
+public struct ParameterSpec: Hashable, Sendable {
+    /// What a parameter's value must look like.
+    public enum Kind: String, Hashable, Sendable {
+        /// Any text.
+        case text
+        /// An IP address.
+        case address
+        /// An IP address with an optional prefix length.
+        case prefixedAddress = "prefixed-address"
+        /// An absolute path.
+        case absolutePath = "absolute-path"
+        /// `true` or `false`.
+        case boolean
+        /// A TCP or UDP port, 1 to 65535.
+        case port
+        /// A duration with a unit.
+        case duration
+        /// A host name: labels of letters, digits and hyphens, separated by dots.
+        case hostname
+    }
+
+    /// The parameter's name.
+    public var name: String
+    /// What its value must look like.
+    public var kind: Kind
+    /// Whether a resource must set it.
+    public var isRequired: Bool
+    /// One line about it.
+    public var summary: String
+
+    /// Creates a parameter description.
+    public init(_ name: String, _ kind: Kind, required: Bool = false, _ summary: String) {
+        self.name = name
+        self.kind = kind
+        self.isRequired = required
+        self.summary = summary
+    }
+}

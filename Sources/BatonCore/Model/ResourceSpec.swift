@@ -1,0 +1,113 @@
+/// One thing an agent manages: an address, a mount, a service.
+public struct ResourceSpec: Hashable, Sendable {
+    /// What Baton does when a running resource fails its monitor.
+    public enum OnFail: String, Hashable, Sendable, CaseIterable {
+        /// Restart it in place, up to `max-restarts` within `restart-window`, then fail over.
+        case restart
+        /// Move the whole group to the next node at once.
+        case failover
+        /// Stop the group and leave it stopped.
+        case stop
+        /// Record the failure and do nothing.
+        case ignore
+    }
+
+    /// The time Baton gives `start` and `stop` when none is written.
+    public static var defaultActionTimeout: Duration { .seconds(20) }
+    /// Failures tolerated in `restartWindow` before the group moves, when none is written.
+    public static var defaultMaxRestarts: Int { 3 }
+    /// The window over which restarts are counted, when none is written.
+    public static var defaultRestartWindow: Duration { .seconds(600) }
+
+    /// The resource's name, unique in the cluster.
+    public var name: ResourceName
+    /// The agent that manages it.
+    public var agent: Located<AgentReference>
+    /// The agent's parameters, in file order.
+    public var parameters: [Parameter]
+    /// How long `start` may take.
+    public var startTimeout: Located<Duration>
+    /// How long `stop` may take.
+    public var stopTimeout: Located<Duration>
+    /// The recurring monitor; `nil` when written `monitor: off`.
+    public var monitor: MonitorSettings?
+    /// What to do when the monitor fails.
+    public var onFail: OnFail
+    /// Restarts tolerated within `restartWindow`; `nil` when not written (then ``defaultMaxRestarts``).
+    public var maxRestarts: Located<Int>?
+    /// The window over which restarts are counted.
+    public var restartWindow: Located<Duration>
+    /// Where the resource's name is written.
+    public var location: SourceLocation
+
+    /// Creates a resource; unwritten settings take the defaults of DESIGN §3.
+    public init(
+        name: ResourceName, agent: Located<AgentReference>, parameters: [Parameter] = [],
+        startTimeout: Located<Duration>? = nil, stopTimeout: Located<Duration>? = nil,
+        monitor: MonitorSettings? = MonitorSettings(), onFail: OnFail = .restart, maxRestarts: Located<Int>? = nil,
+        restartWindow: Located<Duration>? = nil, at location: SourceLocation
+    ) {
+        self.name = name
+        self.agent = agent
+        self.parameters = parameters
+        self.startTimeout = startTimeout ?? Located(Self.defaultActionTimeout, at: location)
+        self.stopTimeout = stopTimeout ?? Located(Self.defaultActionTimeout, at: location)
+        self.monitor = monitor
+        self.onFail = onFail
+        self.maxRestarts = maxRestarts
+        self.restartWindow = restartWindow ?? Located(Self.defaultRestartWindow, at: location)
+        self.location = location
+    }
+
+    /// The restart limit in force: the written one, or ``defaultMaxRestarts``.
+    public var effectiveMaxRestarts: Int { maxRestarts?.value ?? Self.defaultMaxRestarts }
+
+    /// The value of the parameter of that name, if written.
+    public func parameter(_ name: String) -> String? {
+        parameters.first { $0.name == name }?.value
+    }
+}
+
+/// One agent parameter as written: it reaches the agent as `OCF_RESKEY_<name>`, never through a shell.
+public struct Parameter: Hashable, Sendable {
+    /// The parameter's name.
+    public var name: String
+    /// Its value, as text.
+    public var value: String
+    /// Where the name is written.
+    public var location: SourceLocation
+    /// Where the value is written.
+    public var valueLocation: SourceLocation
+
+    /// Creates a parameter.
+    public init(name: String, value: String, at location: SourceLocation, valueAt valueLocation: SourceLocation) {
+        self.name = name
+        self.value = value
+        self.location = location
+        self.valueLocation = valueLocation
+    }
+}
+
+/// The recurring health check of a running resource.
+public struct MonitorSettings: Hashable, Sendable {
+    /// The period when none is written.
+    public static var defaultInterval: Duration { .seconds(10) }
+    /// The timeout when none is written.
+    public static var defaultTimeout: Duration { .seconds(30) }
+
+    /// How often the monitor runs.
+    public var interval: Located<Duration>?
+    /// How long one run may take.
+    public var timeout: Located<Duration>?
+
+    /// Creates monitor settings; `nil` takes the default.
+    public init(interval: Located<Duration>? = nil, timeout: Located<Duration>? = nil) {
+        self.interval = interval
+        self.timeout = timeout
+    }
+
+    /// The period in force.
+    public var effectiveInterval: Duration { interval?.value ?? Self.defaultInterval }
+    /// The timeout in force.
+    public var effectiveTimeout: Duration { timeout?.value ?? Self.defaultTimeout }
+}

@@ -1,0 +1,128 @@
+extension ResourceSpec {
+    /// Findings about one resource: its name, timings and parameters.
+    func validate() -> [Diagnostic] {
+        var diagnostics = ClusterSpec.nameErrors(name.rawValue, ResourceName.self, at: location)
+        diagnostics += startTimeout.positiveErrors("start timeout of resource '\(name)'")
+        diagnostics += stopTimeout.positiveErrors("stop timeout of resource '\(name)'")
+        diagnostics += restartWindow.positiveErrors("restart-window of resource '\(name)'")
+        if let interval = monitor?.interval {
+            diagnostics += interval.positiveErrors("monitor interval of resource '\(name)'")
+        }
+        if let timeout = monitor?.timeout {
+            diagnostics += timeout.positiveErrors("monitor timeout of resource '\(name)'")
+        }
+        if let maxRestarts {
+            if maxRestarts.value < 0 {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .badValue, at: maxRestarts.location, "max-restarts of resource '\(name)' is negative",
+                        hint: "use 0 to fail over at the first failure, or a positive count"))
+            } else if onFail != .restart {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .noEffect, at: maxRestarts.location,
+                        "max-restarts has no effect on resource '\(name)' with on-fail: \(onFail.rawValue)",
+                        hint: "remove max-restarts, or set on-fail: restart"))
+            }
+        }
+        for parameter in parameters where !Self.isEnvironmentName(parameter.name) {
+            diagnostics.append(
+                Diagnostic(
+                    .error, .badParameter, at: parameter.location,
+                    "parameter name '\(parameter.name)' cannot become OCF_RESKEY_\(parameter.name)",
+                    hint: "use letters, digits and '_', starting with a letter or '_'"))
+        }
+        if case .builtin(let builtin) = agent.value {
+            diagnostics += validateParameters(of: builtin)
+        }
+        return diagnostics
+    }
+
+    private func validateParameters(of agent: BuiltinAgent) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        let specs = agent.parameters
+        for parameter in parameters {
+            guard let spec = specs.first(where: { $0.name == parameter.name }) else {
+                let suggestion = Spelling.suggestion(for: parameter.name, among: specs.map(\.name))
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .badParameter, at: parameter.location,
+                        "unknown parameter '\(parameter.name)' in resource '\(name)'",
+                        hint: suggestion.map { "did you mean '\($0)'?" }
+                            ?? "\(agent.rawValue) takes \(specs.map(\.name).joined(separator: ", "))"))
+                continue
+            }
+            if let error = spec.kind.check(parameter.value) {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, error.code, at: parameter.valueLocation,
+                        "parameter '\(parameter.name)' of resource '\(name)': \(error.message)", hint: error.hint))
+            }
+        }
+        for spec in specs where spec.isRequired && parameter(spec.name) == nil {
+            diagnostics.append(
+                Diagnostic(
+                    .error, .badParameter, at: location, "resource '\(name)' lacks parameter '\(spec.name)'",
+                    hint: "\(agent.rawValue) needs \(spec.name): \(spec.summary)"))
+        }
+        return diagnostics
+    }
+
+    private static func isEnvironmentName(_ text: String) -> Bool {
+        guard let first = text.utf8.first, first.isASCIILetter || first == .underscore else { return false }
+        return text.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == .underscore }
+    }
+}
+
+extension ParameterSpec.Kind {
+    /// Why `value` does not fit this kind, or `nil` when it does.
+    public func check(_ value: String) -> ValueError? {
+        do throws(ValueError) {
+            switch self {
+            case .text:
+                if value.isEmpty {
+                    return ValueError(.badParameter, "value is empty", hint: "write a value or remove the parameter")
+                }
+            case .address:
+                _ = try IPAddress(configText: value)
+            case .prefixedAddress:
+                _ = try PrefixedAddress(configText: value)
+            case .duration:
+                _ = try Duration(configText: value)
+            case .absolutePath:
+                if !value.hasPrefix("/") {
+                    return ValueError(
+                        .badParameter, "'\(value)' is not an absolute path", hint: "write a path that starts with '/'")
+                }
+            case .boolean:
+                if !["true", "false"].contains(value) {
+                    return ValueError(.badParameter, "'\(value)' is not true or false", hint: "write true or false")
+                }
+            case .port:
+                if !(1...65535).contains(Int(value) ?? 0) {
+                    return ValueError(.badParameter, "'\(value)' is not a port", hint: "write a port from 1 to 65535")
+                }
+            case .hostname:
+                return Self.hostnameError(value)
+            }
+        } catch {
+            return error
+        }
+        return nil
+    }
+
+    private static func hostnameError(_ value: String) -> ValueError? {
+        let labels = value.split(separator: ".", omittingEmptySubsequences: false)
+        let valid =
+            value.utf8.count <= 253
+            && labels.allSatisfy { label in
+                (1...63).contains(label.utf8.count) && label.utf8.first != .hyphen && label.utf8.last != .hyphen
+                    && label.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == .hyphen }
+            }
+        return valid
+            ? nil
+            : ValueError(
+                .badParameter, "'\(value)' is not a host name",
+                hint: "use labels of letters, digits and '-', separated by dots, such as erp-db or erp-db.example.lan")
+    }
+}

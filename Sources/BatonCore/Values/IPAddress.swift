@@ -1,0 +1,121 @@
+/// An IPv4 or IPv6 address, compared by value: `::1` and `0:0::1` are the same address.
+public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// An IPv4 address in host byte order.
+    case v4(UInt32)
+    /// An IPv6 address as eight 16-bit groups, most significant first.
+    case v6([UInt16])
+
+    /// Parses dotted-quad IPv4 or RFC 4291 IPv6 text (zones such as `%eth0` are not accepted).
+    /// - Throws: ``ValueError`` with code ``DiagnosticCode/badAddress``.
+    public init(configText text: String) throws(ValueError) {
+        if let v4 = Self.parseV4(Substring(text)) {
+            self = .v4(v4)
+        } else if let groups = Self.parseV6(Substring(text)) {
+            self = .v6(groups)
+        } else {
+            throw ValueError(
+                .badAddress, "'\(text)' is not an IP address",
+                hint: "write an IPv4 address such as 192.168.1.10 or an IPv6 address such as fd00::10")
+        }
+    }
+
+    /// The largest prefix length of this address family: 32 or 128.
+    public var bitCount: Int {
+        if case .v4 = self { 32 } else { 128 }
+    }
+
+    /// Dotted quad for IPv4; the RFC 5952 canonical form for IPv6.
+    public var description: String {
+        switch self {
+        case .v4(let value):
+            return (0..<4).map { String((value >> (24 - 8 * $0)) & 0xff) }.joined(separator: ".")
+        case .v6(let groups):
+            return Self.formatV6(groups)
+        }
+    }
+
+    /// IPv4 before IPv6, then numerically.
+    public static func < (lhs: IPAddress, rhs: IPAddress) -> Bool {
+        switch (lhs, rhs) {
+        case (.v4(let a), .v4(let b)): a < b
+        case (.v6(let a), .v6(let b)): a.lexicographicallyPrecedes(b)
+        case (.v4, .v6): true
+        case (.v6, .v4): false
+        }
+    }
+
+    private static func parseV4(_ text: Substring) -> UInt32? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var value: UInt32 = 0
+        for part in parts {
+            // A leading zero reads as octal to inet_aton(3); refuse it rather than guess.
+            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
+                part == "0" || part.first != "0", let octet = UInt32(part), octet <= 255
+            else { return nil }
+            value = value << 8 | octet
+        }
+        return value
+    }
+
+    private static func parseV6(_ text: Substring) -> [UInt16]? {
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        guard let head = parseV6Groups(halves[0]) else { return nil }
+        if halves.count == 1 {
+            return head.count == 8 ? head : nil
+        }
+        guard let tail = parseV6Groups(halves[1]), head.count + tail.count <= 7 else { return nil }
+        return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
+    }
+
+    /// Colon-separated hex groups; the last may be an embedded IPv4 address worth two groups.
+    private static func parseV6Groups(_ text: Substring) -> [UInt16]? {
+        if text.isEmpty { return [] }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        var groups: [UInt16] = []
+        for (index, part) in parts.enumerated() {
+            if index == parts.count - 1, part.contains("."), let v4 = parseV4(part) {
+                groups += [UInt16(v4 >> 16), UInt16(v4 & 0xffff)]
+            } else {
+                guard (1...4).contains(part.count), part.allSatisfy(\.isHexDigit), let group = UInt16(part, radix: 16)
+                else { return nil }
+                groups.append(group)
+            }
+        }
+        return groups
+    }
+
+    private static func formatV6(_ groups: [UInt16]) -> String {
+        // RFC 5952: compress the longest run of two or more zero groups, the first one on a tie.
+        var best = (start: -1, length: 0)
+        var index = 0
+        while index < groups.count {
+            guard groups[index] == 0 else {
+                index += 1
+                continue
+            }
+            let start = index
+            while index < groups.count, groups[index] == 0 { index += 1 }
+            if index - start > best.length { best = (start, index - start) }
+        }
+        let hex = groups.map { String($0, radix: 16) }
+        guard best.length >= 2 else { return hex.joined(separator: ":") }
+        let head = hex[..<best.start].joined(separator: ":")
+        let tail = hex[(best.start + best.length)...].joined(separator: ":")
+        return head + "::" + tail
+    }
+}
+
+extension Substring {
+    fileprivate func components(separatedBy separator: String) -> [Substring] {
+        var parts: [Substring] = []
+        var rest = self[...]
+        while let range = rest.firstRange(of: separator) {
+            parts.append(rest[..<range.lowerBound])
+            rest = rest[range.upperBound...]
+        }
+        parts.append(rest)
+        return parts
+    }
+}

@@ -1,0 +1,39 @@
+/// An IP address with an optional prefix length, as a floating IP is written: `192.168.1.10/24`.
+public struct PrefixedAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The address.
+    public var address: IPAddress
+    /// The prefix length, when one was written.
+    public var prefixLength: Int?
+
+    /// Creates a prefixed address.
+    public init(address: IPAddress, prefixLength: Int?) {
+        self.address = address
+        self.prefixLength = prefixLength
+    }
+
+    /// Parses `ADDRESS` or `ADDRESS/LENGTH`.
+    /// - Throws: ``ValueError`` with code ``DiagnosticCode/badAddress``.
+    public init(configText text: String) throws(ValueError) {
+        guard let slash = text.firstIndex(of: "/") else {
+            self.init(address: try IPAddress(configText: text), prefixLength: nil)
+            return
+        }
+        let address = try IPAddress(configText: String(text[..<slash]))
+        let lengthText = text[text.index(after: slash)...]
+        guard (1...3).contains(lengthText.count), lengthText.allSatisfy({ $0.isASCII && $0.isNumber }),
+            lengthText == "0" || lengthText.first != "0", let length = Int(lengthText), length <= address.bitCount
+        else {
+            throw ValueError(
+                .badAddress, "'\(lengthText)' is not a prefix length for \(address)",
+                hint:
+                    "write a prefix length from 0 to \(address.bitCount), as in \(address)/\(address.bitCount == 32 ? 24 : 64)"
+            )
+        }
+        self.init(address: address, prefixLength: length)
+    }
+
+    /// `address/length`, or the address alone.
+    public var description: String {
+        prefixLength.map { "\(address)/\($0)" } ?? address.description
+    }
+}

@@ -1,0 +1,5 @@
+import BatonCLI
+
+@main enum Entrypoint {
+    static func main() async { await Baton.main() }
+}

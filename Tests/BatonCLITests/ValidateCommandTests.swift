@@ -1,0 +1,102 @@
+import BatonCLI
+import BatonCore
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ValidateCommandTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let roseHA = packageRoot.appendingPathComponent("examples/rose-ha/cluster.yaml").path
+    static let broken = packageRoot.appendingPathComponent(
+        "Tests/BatonConfigTests/Corpus/unknown-builtin-parameter.yaml"
+    ).path
+
+    /// The `baton` binary that `swift test` built beside the test bundle.
+    static var binary: URL {
+        let tests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        return tests.appendingPathComponent("baton")
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+            error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test func validConfigReport() throws {
+        let command = try Baton.Validate.parse(["-c", Self.roseHA])
+        let report = command.report(try command.options.load())
+        #expect(report == "\(Self.roseHA): valid (2 nodes, 1 group, 4 resources)\n")
+    }
+
+    @Test func invalidConfigReportReadsLikeACompiler() throws {
+        let command = try Baton.Validate.parse(["--config", Self.broken])
+        let lines = command.report(try command.options.load()).split(separator: "\n")
+        #expect(
+            lines == [
+                "\(Self.broken):11:15: error: resource 'r' lacks parameter 'address'; floating-ip needs address: the address, with its prefix length",
+                "\(Self.broken):13:18: error: unknown parameter 'adress' in resource 'r'; did you mean 'address'?",
+                "\(Self.broken): invalid: 2 errors",
+            ])
+    }
+
+    @Test func jsonIsAnArrayOfDiagnostics() throws {
+        let command = try Baton.Validate.parse(["-c", Self.broken, "--json"])
+        let report = command.report(try command.options.load())
+        let decoded = try JSONDecoder().decode([BatonCore.Diagnostic].self, from: Data(report.utf8))
+        #expect(decoded.map(\.code) == [.badParameter, .badParameter])
+        #expect(decoded.map(\.location.line) == [11, 13])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [[String: Any]])
+        #expect(object.first.map { Set($0.keys) } == ["file", "line", "column", "severity", "code", "message", "hint"])
+    }
+
+    @Test func emptyJSONForAValidConfig() throws {
+        let command = try Baton.Validate.parse(["-c", Self.roseHA, "--json"])
+        #expect(command.report(try command.options.load()) == "[]\n")
+    }
+
+    @Test func exitStatuses() throws {
+        #expect(
+            FileManager.default.isExecutableFile(atPath: Self.binary.path), "build baton first: \(Self.binary.path)")
+        #expect(try Self.run(["validate", "-c", Self.roseHA]).status == 0)
+        let invalid = try Self.run(["validate", "-c", Self.broken])
+        #expect(invalid.status == 1 && invalid.output.contains("did you mean 'address'?"))
+        let missing = try Self.run(["validate", "-c", "/nonexistent/cluster.yaml"])
+        #expect(missing.status == 66)
+        #expect(missing.error == "baton: cannot read '/nonexistent/cluster.yaml': No such file or directory\n")
+        let directory = try Self.run(["validate", "-c", NSTemporaryDirectory()])
+        #expect(directory.status == 66 && directory.error.contains("not a regular file"))
+        let usage = try Self.run(["validate", "--no-such-option"])
+        #expect(usage.status == 64)
+    }
+
+    @Test func validatingDoesNotTouchTheFile() throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("baton-validate-\(getpid()).yaml")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        let original = try Data(contentsOf: URL(fileURLWithPath: Self.broken))
+        try original.write(to: copy)
+        let attributes = try FileManager.default.attributesOfItem(atPath: copy.path)
+        _ = try Self.run(["validate", "-c", copy.path])
+        #expect(try Data(contentsOf: copy) == original)
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: copy.path)[.modificationDate] as? Date
+                == attributes[.modificationDate] as? Date)
+    }
+}
