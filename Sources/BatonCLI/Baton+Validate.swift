@@ -40,7 +40,7 @@ extension Baton {
 
         /// The text `run` prints for a load result.
         public func report(_ result: ConfigLoadResult) -> String {
-            if options.json { return DiagnosticJSON.render(result.diagnostics) }
+            if options.json { return JSONText.render(result.diagnostics) }
             var lines = result.diagnostics.map(\.description)
             lines.append(summary(result))
             return lines.joined(separator: "\n") + "\n"

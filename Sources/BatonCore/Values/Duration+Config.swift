@@ -33,6 +33,17 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
+    /// Every unit that is not zero, largest first (`4m10s`, `1h30m`, `2s500ms`): for budgets and reports.
+    public var compactText: String {
+        var rest = wholeMilliseconds
+        var text = ""
+        for (suffix, scale) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1000), ("ms", 1)] where rest >= scale {
+            text += "\(rest / scale)\(suffix)"
+            rest %= scale
+        }
+        return text.isEmpty ? "0s" : text
+    }
+
     /// The configuration form, in the largest unit that divides it exactly (`90s`, `2m`, `1500ms`).
     public var configText: String {
         let milliseconds = wholeMilliseconds

@@ -1,0 +1,156 @@
+import ArgumentParser
+import BatonCore
+
+extension Baton {
+    /// `baton plan`: the dry-run of one trigger.
+    public struct PlanCommand: ParsableCommand {
+        /// The command's description.
+        public static let configuration = CommandConfiguration(
+            commandName: "plan",
+            abstract: "Print the plan that an event would cause, without doing anything.",
+            discussion: """
+                Give exactly one event. The plan starts from the steady state (every node online, every group \
+                started on its first candidate) or from a saved state (--from, the JSON of cluster-state(5)). \
+                Every action shows its node, timeout, reason and what it waits for; the plan ends with where each \
+                group runs and the time budget: detection (deadtime for a node, monitor interval plus timeout for a \
+                resource) plus the longest chain of action timeouts.
+
+                --format json prints the plan as JSON: {trigger, senior, actions: [{id, step, action, node, target, \
+                group, resource, timeout, interval, reason, after: [{id, why}]}], placement: [{group, node}], notes, \
+                budget: {detection, detectionSource, longestChain, longestChainActions, total}}; keys absent when \
+                empty. --format dot prints Graphviz DOT.
+
+                Exit status: 0 when the plan was printed, 1 for an invalid configuration or state, 64 for a usage \
+                error, 66 when a file cannot be read.
+                """
+        )
+
+        /// Output formats.
+        public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+            /// Numbered steps for people.
+            case text
+            /// The documented JSON.
+            case json
+            /// Graphviz DOT.
+            case dot
+        }
+
+        /// Which configuration to read.
+        @OptionGroup public var options: ConfigOptions
+
+        @Option(help: ArgumentHelp("The node is lost.", valueName: "node")) var fail: String?
+        @Option(help: ArgumentHelp("The node joins (or returns).", valueName: "node")) var recover: String?
+        @Option(help: ArgumentHelp("An administrator puts the node in standby.", valueName: "node")) var standby:
+            String?
+        @Option(help: ArgumentHelp("An administrator brings the node back online.", valueName: "node")) var online:
+            String?
+        @Option(
+            name: .customLong("switch"),
+            help: ArgumentHelp("An administrator moves the group (with --to).", valueName: "group"))
+        var switchGroup: String?
+        @Option(help: ArgumentHelp("The node --switch moves the group to.", valueName: "node")) var to: String?
+        @Option(
+            name: .customLong("resource-fail"),
+            help: ArgumentHelp(
+                "The resource fails: RESOURCE[@NODE][:CODE]; the node defaults to where it runs, the code to 7 (not running).",
+                valueName: "resource"))
+        var resourceFail: String?
+        @Option(name: .customLong("stop"), help: ArgumentHelp("An administrator stops the group.", valueName: "group"))
+        var stopGroup: String?
+        @Option(
+            name: .customLong("start"), help: ArgumentHelp("An administrator starts the group.", valueName: "group"))
+        var startGroup: String?
+        @Option(help: ArgumentHelp("Plan from this saved state instead of the steady state.", valueName: "state.json"))
+        var from: String?
+        @Option(help: "Output format: text, json or dot.") var format: Format = .text
+
+        /// Creates the command; ArgumentParser calls this.
+        public init() {}
+
+        /// Refuses anything but exactly one event.
+        public func validate() throws {
+            let given = [fail, recover, standby, online, switchGroup, resourceFail, stopGroup, startGroup].compactMap {
+                $0
+            }
+            guard given.count == 1 else {
+                throw ValidationError(
+                    "give exactly one event: --fail, --recover, --standby, --online, --switch, --resource-fail, --stop or --start"
+                )
+            }
+            if (switchGroup == nil) != (to == nil) {
+                throw ValidationError("--switch GROUP needs --to NODE, and --to needs --switch")
+            }
+        }
+
+        /// Prints the plan.
+        public func run() throws {
+            try emit(output)
+        }
+
+        /// The text `run` prints.
+        public func output() throws -> String {
+            let spec = try options.validSpec()
+            let state = try from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
+            let trigger = try self.trigger(state: state)
+            if let problem = trigger.problem(in: spec, state: state) {
+                throw CommandFailure(message: problem, status: ExitCode.validationFailure.rawValue)
+            }
+            let plan = Planner.plan(spec, from: state, trigger: trigger)
+            switch options.json ? .json : format {
+            case .text: return PlanRenderer.text(plan)
+            case .json: return JSONText.render(plan)
+            case .dot: return PlanRenderer.dot(plan)
+            }
+        }
+
+        private func trigger(state: ClusterState) throws -> Trigger {
+            if let fail { return .nodeLost(NodeName(fail)) }
+            if let recover { return .nodeJoined(NodeName(recover)) }
+            if let standby { return .standby(NodeName(standby)) }
+            if let online { return .online(NodeName(online)) }
+            if let switchGroup, let to { return .switchover(GroupName(switchGroup), to: NodeName(to)) }
+            if let stopGroup { return .stopGroup(GroupName(stopGroup)) }
+            if let startGroup { return .startGroup(GroupName(startGroup)) }
+            return try ResourceFailure(resourceFail ?? "").trigger(in: state)
+        }
+    }
+}
+
+/// `RESOURCE[@NODE][:CODE]`, as `--resource-fail` and simulation scenarios write a failure.
+public struct ResourceFailure: Sendable {
+    /// The resource.
+    public var resource: ResourceName
+    /// Where it failed; `nil` means where it runs.
+    public var node: NodeName?
+    /// The OCF exit code; 7 (not running) by default.
+    public var code: Int
+
+    /// Parses `RESOURCE[@NODE][:CODE]`.
+    public init(_ text: String) throws {
+        var rest = Substring(text)
+        code = 7
+        if let colon = rest.lastIndex(of: ":") {
+            guard let parsed = Int(rest[rest.index(after: colon)...]), (0...255).contains(parsed) else {
+                throw ValidationError("'\(text)': the exit code after ':' must be a number from 0 to 255")
+            }
+            code = parsed
+            rest = rest[..<colon]
+        }
+        if let at = rest.firstIndex(of: "@") {
+            node = NodeName(String(rest[rest.index(after: at)...]))
+            rest = rest[..<at]
+        }
+        guard !rest.isEmpty else { throw ValidationError("'\(text)' names no resource; write RESOURCE[@NODE][:CODE]") }
+        resource = ResourceName(String(rest))
+    }
+
+    /// The trigger, with the node filled in from `state` when it was left out.
+    public func trigger(in state: ClusterState) throws -> Trigger {
+        guard let node = node ?? state.state(of: resource).activeNode else {
+            throw CommandFailure(
+                message: "\(resource) runs nowhere in this state; name the node: \(resource)@NODE",
+                status: ExitCode.validationFailure.rawValue)
+        }
+        return .resourceFailed(resource, node: node, code: code)
+    }
+}

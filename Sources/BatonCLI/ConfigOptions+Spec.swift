@@ -1,0 +1,92 @@
+import ArgumentParser
+import BatonConfig
+import BatonCore
+import Foundation
+
+extension ConfigOptions {
+    /// The configuration, for commands that need a valid one: its errors are printed to standard error and the
+    /// command exits 1; an unreadable file exits 66.
+    public func validSpec() throws -> ClusterSpec {
+        let result: ConfigLoadResult
+        do {
+            result = try load()
+        } catch {
+            throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
+        }
+        guard let spec = result.spec else {
+            let errors = result.diagnostics.filter { $0.severity == .error }.map(\.description)
+            throw CommandFailure(
+                message: (errors + ["\(path) is invalid; 'baton validate' lists every finding"]).joined(
+                    separator: "\n"),
+                status: 1)
+        }
+        return spec
+    }
+}
+
+/// A command that cannot go on: its message goes to standard error, and the process exits with `status`.
+public struct CommandFailure: Error, CustomStringConvertible {
+    /// What went wrong and what to do.
+    public var message: String
+    /// The exit status.
+    public var status: Int32
+
+    /// Creates a failure.
+    public init(message: String, status: Int32) {
+        self.message = message
+        self.status = status
+    }
+
+    /// The message.
+    public var description: String { message }
+}
+
+/// Prints a command's output, or its failure to standard error with its exit status.
+func emit(_ output: () throws -> String) throws {
+    do {
+        print(try output(), terminator: "")
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
+        throw ExitCode(failure.status)
+    }
+}
+
+/// Reads a cluster state from a JSON file (`--from`).
+enum StateFile {
+    static func read(_ path: String, for spec: ClusterSpec) throws -> ClusterState {
+        let bytes: [UInt8]
+        do {
+            bytes = try ConfigFile.read(path)
+        } catch {
+            throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
+        }
+        let state: ClusterState
+        do {
+            state = try JSONDecoder().decode(ClusterState.self, from: Data(bytes))
+        } catch {
+            throw CommandFailure(message: "\(path) is not a cluster state: \(describe(error))", status: 1)
+        }
+        let unknown = state.unknownNames(in: spec)
+        guard unknown.isEmpty else {
+            throw CommandFailure(
+                message: "\(path) does not match the configuration: \(unknown.joined(separator: "; "))", status: 1)
+        }
+        return state
+    }
+
+    /// A decoding error in one line, with the JSON path where it happened.
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        let (context, what): (DecodingError.Context, String) =
+            switch error {
+            case .dataCorrupted(let context): (context, "malformed")
+            case .keyNotFound(let key, let context): (context, "missing '\(key.stringValue)'")
+            case .typeMismatch(let type, let context): (context, "expected \(type)")
+            case .valueNotFound(let type, let context): (context, "expected \(type)")
+            @unknown default: (DecodingError.Context(codingPath: [], debugDescription: ""), "malformed")
+            }
+        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return "\(what) at \(path.isEmpty ? "the top" : path)"
+            + (context.debugDescription.isEmpty ? "" : " (\(context.debugDescription))")
+    }
+}

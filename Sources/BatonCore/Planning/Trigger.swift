@@ -1,0 +1,62 @@
+/// What happened, or what an administrator asked for: the input of a plan besides the configuration and the state.
+public enum Trigger: Hashable, Sendable, CustomStringConvertible {
+    /// A node is silent on every link for deadtime: confirmed dead by membership.
+    case nodeLost(NodeName)
+    /// A node is heard again, or for the first time.
+    case nodeJoined(NodeName)
+    /// An administrator puts a node in standby: its groups move away.
+    case standby(NodeName)
+    /// An administrator takes a node out of standby or maintenance.
+    case online(NodeName)
+    /// A resource's monitor (or another action) failed on a node with an OCF exit code.
+    case resourceFailed(ResourceName, node: NodeName, code: Int)
+    /// An administrator moves a group to a node.
+    case switchover(GroupName, to: NodeName)
+    /// An administrator stops a group.
+    case stopGroup(GroupName)
+    /// An administrator starts a stopped group.
+    case startGroup(GroupName)
+    /// Actions of the previous plan failed; the state already holds their results.
+    case replan(failed: [String])
+
+    /// One line for plan headers and events.
+    public var description: String {
+        switch self {
+        case .nodeLost(let node): "node \(node) lost"
+        case .nodeJoined(let node): "node \(node) joined"
+        case .standby(let node): "node \(node) put in standby"
+        case .online(let node): "node \(node) back online"
+        case .resourceFailed(let resource, let node, let code):
+            "resource \(resource) failed on \(node) (\(OCFExitCode.describe(code)))"
+        case .switchover(let group, let node): "switchover of \(group) to \(node)"
+        case .stopGroup(let group): "administrator stops \(group)"
+        case .startGroup(let group): "administrator starts \(group)"
+        case .replan(let failed): "re-plan after \(failed.joined(separator: ", ")) failed"
+        }
+    }
+
+    /// Why this trigger cannot be planned against `spec` and `state`, or `nil` when it can.
+    public func problem(in spec: ClusterSpec, state: ClusterState) -> String? {
+        func unknownNode(_ node: NodeName) -> String? {
+            spec.node(named: node) == nil ? "unknown node '\(node)'" : nil
+        }
+        switch self {
+        case .nodeLost(let node), .nodeJoined(let node), .standby(let node), .online(let node):
+            return unknownNode(node)
+        case .resourceFailed(let resource, let node, _):
+            guard spec.resources.contains(where: { $0.name == resource }) else {
+                return "unknown resource '\(resource)'"
+            }
+            return unknownNode(node)
+        case .switchover(let group, let node):
+            guard let spec = spec.group(named: group) else { return "unknown group '\(group)'" }
+            if let problem = unknownNode(node) { return problem }
+            return spec.nodes == nil || spec.nodes!.contains(where: { $0.value == node })
+                ? nil : "node '\(node)' is not among the nodes of group '\(group)'"
+        case .stopGroup(let group), .startGroup(let group):
+            return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
+        case .replan:
+            return nil
+        }
+    }
+}

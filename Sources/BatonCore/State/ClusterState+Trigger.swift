@@ -1,0 +1,51 @@
+extension ClusterState {
+    /// The state the planner plans from once `trigger` has happened.
+    ///
+    /// Only facts change here: a node's status, a failure on record, an administrator's wish. Where groups should run
+    /// is the planner's business.
+    public func applying(_ trigger: Trigger, in spec: ClusterSpec) -> ClusterState {
+        var state = self
+        switch trigger {
+        case .nodeLost(let node):
+            state.nodes[node, default: NodeState()].status = .lost
+        case .nodeJoined(let node):
+            // What a lost node ran counted as stopped; probes on the returning node tell what really runs there.
+            if status(of: node) == .lost {
+                for (name, resource) in resources where resource.node == node && resource.status != .blocked {
+                    state.resources[name] = ResourceState(failures: resource.failures)
+                }
+            }
+            state.nodes[node, default: NodeState()].status = .online
+        case .standby(let node):
+            state.nodes[node, default: NodeState()].status = .standby
+        case .online(let node):
+            state.nodes[node, default: NodeState()].status = .online
+        case .resourceFailed(let name, let node, let code):
+            guard let (group, resource) = spec.groupAndResource(named: name) else { break }
+            var record = state.state(of: name)
+            record.failures.append(Failure(node: node, action: "monitor", code: code, time: time))
+            if resource.onFail != .ignore, record.activeNode == node { record.status = .failed }
+            state.resources[name] = record
+            if resource.onFail == .stop { state.groups[group.name, default: GroupState()].stopped = true }
+        case .switchover(let group, let node):
+            state.groups[group, default: GroupState()].pinned = node
+        case .stopGroup(let group):
+            state.groups[group, default: GroupState()].stopped = true
+        case .startGroup(let group):
+            state.groups[group, default: GroupState()].stopped = false
+        case .replan:
+            break
+        }
+        return state
+    }
+}
+
+extension ClusterSpec {
+    /// The resource of that name and the group it belongs to.
+    public func groupAndResource(named name: ResourceName) -> (GroupSpec, ResourceSpec)? {
+        for group in groups {
+            if let resource = group.resources.first(where: { $0.name == name }) { return (group, resource) }
+        }
+        return nil
+    }
+}
