@@ -37,13 +37,13 @@ let package = Package(
             ]
         ),
         .executableTarget(
-            name: "config-load-benchmark",
+            name: "baton-benchmark",
             dependencies: ["BatonCore", "BatonConfig"],
-            path: "Benchmarks/ConfigLoad"
+            path: "Benchmarks/Baton"
         ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),
-        .testTarget(name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"]),
+        .testTarget(name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -91,7 +91,7 @@ extension Baton {
         public func output() throws -> String {
             let spec = try options.validSpec()
             let state = try from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
-            let trigger = try self.trigger(state: state)
+            let trigger = try self.trigger(spec, state)
             if let problem = trigger.problem(in: spec, state: state) {
                 throw CommandFailure(message: problem, status: ExitCode.validationFailure.rawValue)
             }
@@ -103,7 +103,7 @@ extension Baton {
             }
         }
 
-        private func trigger(state: ClusterState) throws -> Trigger {
+        private func trigger(_ spec: ClusterSpec, _ state: ClusterState) throws -> Trigger {
             if let fail { return .nodeLost(NodeName(fail)) }
             if let recover { return .nodeJoined(NodeName(recover)) }
             if let standby { return .standby(NodeName(standby)) }
@@ -111,46 +111,19 @@ extension Baton {
             if let switchGroup, let to { return .switchover(GroupName(switchGroup), to: NodeName(to)) }
             if let stopGroup { return .stopGroup(GroupName(stopGroup)) }
             if let startGroup { return .startGroup(GroupName(startGroup)) }
-            return try ResourceFailure(resourceFail ?? "").trigger(in: state)
-        }
-    }
-}
-
-/// `RESOURCE[@NODE][:CODE]`, as `--resource-fail` and simulation scenarios write a failure.
-public struct ResourceFailure: Sendable {
-    /// The resource.
-    public var resource: ResourceName
-    /// Where it failed; `nil` means where it runs.
-    public var node: NodeName?
-    /// The OCF exit code; 7 (not running) by default.
-    public var code: Int
-
-    /// Parses `RESOURCE[@NODE][:CODE]`.
-    public init(_ text: String) throws {
-        var rest = Substring(text)
-        code = 7
-        if let colon = rest.lastIndex(of: ":") {
-            guard let parsed = Int(rest[rest.index(after: colon)...]), (0...255).contains(parsed) else {
-                throw ValidationError("'\(text)': the exit code after ':' must be a number from 0 to 255")
+            let failure: ResourceFailure
+            do {
+                failure = try ResourceFailure(configText: resourceFail ?? "")
+            } catch {
+                throw ValidationError("\(error.message); \(error.hint)")
             }
-            code = parsed
-            rest = rest[..<colon]
+            let event = ScenarioEvent(
+                failure.happening, location: SourceLocation(file: "--resource-fail", line: 1, column: 1))
+            switch event.trigger(in: spec, state: state) {
+            case .success(let trigger): return trigger
+            case .failure(let error):
+                throw CommandFailure(message: error.message, status: ExitCode.validationFailure.rawValue)
+            }
         }
-        if let at = rest.firstIndex(of: "@") {
-            node = NodeName(String(rest[rest.index(after: at)...]))
-            rest = rest[..<at]
-        }
-        guard !rest.isEmpty else { throw ValidationError("'\(text)' names no resource; write RESOURCE[@NODE][:CODE]") }
-        resource = ResourceName(String(rest))
-    }
-
-    /// The trigger, with the node filled in from `state` when it was left out.
-    public func trigger(in state: ClusterState) throws -> Trigger {
-        guard let node = node ?? state.state(of: resource).activeNode else {
-            throw CommandFailure(
-                message: "\(resource) runs nowhere in this state; name the node: \(resource)@NODE",
-                status: ExitCode.validationFailure.rawValue)
-        }
-        return .resourceFailed(resource, node: node, code: code)
     }
 }

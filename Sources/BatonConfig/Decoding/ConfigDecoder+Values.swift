@@ -9,14 +9,14 @@ extension ConfigDecoder {
     }
 
     /// The entries of a mapping, checked against the schema's keys; unknown keys are reported at once.
-    mutating func mapping(_ node: YAMLNode, _ what: String, allowed: [String]) -> Fields? {
+    mutating func mapping(_ node: YAMLNode, _ what: @autoclosure () -> String, allowed: [String]) -> Fields? {
         guard case .mapping(let entries) = node.content else {
             report(
-                .wrongType, at: node.location, "\(what) must be a mapping, found \(node.kindName)",
-                hint: "write \(what) as 'key: value' pairs (\(allowed.joined(separator: ", ")))")
+                .wrongType, at: node.location, "\(what()) must be a mapping, found \(node.kindName)",
+                hint: "write \(what()) as 'key: value' pairs (\(allowed.joined(separator: ", ")))")
             return nil
         }
-        let fields = Fields(entries, context: what, at: node.location, allowed: allowed)
+        let fields = Fields(entries, context: what(), at: node.location, allowed: allowed)
         diagnostics.append(contentsOf: fields.unknownKeys())
         return fields
     }
@@ -62,48 +62,51 @@ extension ConfigDecoder {
         return items
     }
 
-    mutating func list(_ node: YAMLNode, _ what: String) -> [YAMLNode]? {
+    mutating func list(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [YAMLNode]? {
         if case .sequence(let items) = node.content { return items }
         if node.isNull { return [] }
         report(
-            .wrongType, at: node.location, "\(what) must be a list, found \(node.kindName)",
+            .wrongType, at: node.location, "\(what()) must be a list, found \(node.kindName)",
             hint: "write a list: '- item' lines, or [a, b]")
         return nil
     }
 
-    mutating func string(_ node: YAMLNode, _ what: String) -> Located<String>? {
+    mutating func string(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<String>? {
         guard case .scalar(let text, _) = node.content, !node.isNull else {
             report(
-                .wrongType, at: node.location, "\(what) must be a single value, found \(node.kindName)",
+                .wrongType, at: node.location, "\(what()) must be a single value, found \(node.kindName)",
                 hint: "write one value after the colon")
             return nil
         }
         return Located(text, at: node.location)
     }
 
-    mutating func integer(_ node: YAMLNode, _ what: String) -> Located<Int>? {
+    mutating func integer(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<Int>? {
         guard case .scalar(let text, isPlain: true) = node.content, text.utf8.count <= 18, let value = Int(text) else {
             report(
-                .wrongType, at: node.location, "\(what) must be a whole number, found \(describe(node))",
+                .wrongType, at: node.location, "\(what()) must be a whole number, found \(describe(node))",
                 hint: "write a whole number such as 100, without quotes")
             return nil
         }
         return Located(value, at: node.location)
     }
 
-    mutating func duration(_ node: YAMLNode, _ what: String) -> Located<Duration>? {
-        string(node, what).flatMap { text in parse(text) { text throws(ValueError) in try Duration(configText: text) } }
+    mutating func duration(_ node: YAMLNode, _ what: @autoclosure () -> String) -> Located<Duration>? {
+        string(node, what()).flatMap { text in parse(text) { text throws(ValueError) in try Duration(configText: text) }
+        }
     }
 
-    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ node: YAMLNode, _ what: String, _: Choice.Type)
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(
+        _ node: YAMLNode, _ what: @autoclosure () -> String, _: Choice.Type
+    )
         -> Choice?
     where Choice.RawValue == String {
-        guard let text = string(node, what) else { return nil }
+        guard let text = string(node, what()) else { return nil }
         if let value = Choice(rawValue: text.value) { return value }
         let options = Choice.allCases.map(\.rawValue)
         let suggestion = Spelling.suggestion(for: text.value, among: options)
         report(
-            .badValue, at: text.location, "'\(text.value)' is not a valid \(what)",
+            .badValue, at: text.location, "'\(text.value)' is not a valid \(what())",
             hint: suggestion.map { "did you mean '\($0)'?" } ?? "use one of: \(options.joined(separator: ", "))")
         return nil
     }

@@ -7,6 +7,22 @@ import BatonCore
 struct ConfigDecoder {
     var diagnostics: [Diagnostic] = []
 
+    /// The keys of each mapping, made once: the decoder checks every mapping against them.
+    enum Keys {
+        static let top = ["version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events"]
+        static let heartbeat = ["port", "interval", "warntime", "deadtime", "initdead", "key-file"]
+        static let node = ["name", "priority", "links"]
+        static let group = ["name", "nodes", "failback", "resources"]
+        static let resource = [
+            "name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window",
+        ]
+        static let timeouts = ["start", "stop"]
+        static let monitor = ["interval", "timeout"]
+        static let order = ["first", "then"]
+        static let colocation = ["together", "apart"]
+        static let events = ["handler", "timeout"]
+    }
+
     mutating func decodeCluster(_ root: YAMLNode) -> ClusterSpec? {
         guard case .mapping(let entries) = root.content else {
             report(
@@ -16,7 +32,7 @@ struct ConfigDecoder {
         }
         let fields = Fields(
             entries, context: "the top level", at: root.location,
-            allowed: ["version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events"])
+            allowed: Keys.top)
         guard let version = required(fields, "version").flatMap({ integer($0, "version") }) else { return nil }
         guard version.value == ClusterSpec.schemaVersion else {
             report(
@@ -54,7 +70,7 @@ struct ConfigDecoder {
     private mutating func decodeHeartbeat(_ node: YAMLNode) -> HeartbeatSettings? {
         guard
             let fields = mapping(
-                node, "heartbeat", allowed: ["port", "interval", "warntime", "deadtime", "initdead", "key-file"])
+                node, "heartbeat", allowed: Keys.heartbeat)
         else { return nil }
         return HeartbeatSettings(
             at: node.location,
@@ -67,7 +83,7 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeNode(_ node: YAMLNode) -> NodeSpec? {
-        guard let (fields, name) = namedMapping(node, "node", allowed: ["name", "priority", "links"]) else {
+        guard let (fields, name) = namedMapping(node, "node", allowed: Keys.node) else {
             return nil
         }
         let context = fields.context
@@ -85,7 +101,7 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeGroup(_ node: YAMLNode) -> GroupSpec? {
-        guard let (fields, name) = namedMapping(node, "group", allowed: ["name", "nodes", "failback", "resources"])
+        guard let (fields, name) = namedMapping(node, "group", allowed: Keys.group)
         else {
             return nil
         }
@@ -104,14 +120,13 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeResource(_ node: YAMLNode) -> ResourceSpec? {
-        let keys = ["name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window"]
-        guard let (fields, name) = namedMapping(node, "resource", allowed: keys) else { return nil }
+        guard let (fields, name) = namedMapping(node, "resource", allowed: Keys.resource) else { return nil }
         let context = fields.context
         let agent = required(fields, "agent").flatMap { string($0, "agent of \(context)") }.flatMap { text in
             parse(text) { text throws(ValueError) in try AgentReference(configText: text) }
         }
         let parameters = fields["params"].flatMap { decodeParameters($0, of: context) } ?? []
-        let timeouts = fields["timeouts"].flatMap { mapping($0, "timeouts of \(context)", allowed: ["start", "stop"]) }
+        let timeouts = fields["timeouts"].flatMap { mapping($0, "timeouts of \(context)", allowed: Keys.timeouts) }
         let onFail = fields["on-fail"].flatMap { choice($0, "on-fail of \(context)", ResourceSpec.OnFail.self) }
         let maxRestarts = fields["max-restarts"].flatMap { integer($0, "max-restarts of \(context)") }
         let restartWindow = fields["restart-window"].flatMap { duration($0, "restart-window of \(context)") }
@@ -149,7 +164,7 @@ struct ConfigDecoder {
             }
             return nil
         }
-        guard let fields = mapping(node, "monitor of \(context)", allowed: ["interval", "timeout"]) else {
+        guard let fields = mapping(node, "monitor of \(context)", allowed: Keys.monitor) else {
             return MonitorSettings()
         }
         return MonitorSettings(
@@ -158,7 +173,7 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeOrder(_ node: YAMLNode) -> OrderConstraint? {
-        guard let fields = mapping(node, "an order rule", allowed: ["first", "then"]),
+        guard let fields = mapping(node, "an order rule", allowed: Keys.order),
             let first = required(fields, "first").flatMap({ string($0, "first group of an order rule") }),
             let then = required(fields, "then").flatMap({ string($0, "then group of an order rule") })
         else { return nil }
@@ -169,7 +184,7 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeColocation(_ node: YAMLNode) -> ColocationConstraint? {
-        guard let fields = mapping(node, "a colocation rule", allowed: ["together", "apart"]) else { return nil }
+        guard let fields = mapping(node, "a colocation rule", allowed: Keys.colocation) else { return nil }
         let written = ColocationConstraint.Kind.allCases.filter { fields[$0.rawValue] != nil }
         guard written.count == 1, let kind = written.first else {
             report(
@@ -184,7 +199,7 @@ struct ConfigDecoder {
     }
 
     private mutating func decodeEvents(_ node: YAMLNode) -> EventSettings? {
-        guard let fields = mapping(node, "events", allowed: ["handler", "timeout"]),
+        guard let fields = mapping(node, "events", allowed: Keys.events),
             let handler = required(fields, "handler").flatMap({ string($0, "event handler") })
         else { return nil }
         return EventSettings(

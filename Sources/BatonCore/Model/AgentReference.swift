@@ -14,9 +14,6 @@ public enum AgentReference: Hashable, Sendable, CustomStringConvertible {
     /// Parses an agent reference. Whether the agent is installed is not checked here.
     /// - Throws: ``ValueError`` with code ``DiagnosticCode/badAgent``.
     public init(configText text: String) throws(ValueError) {
-        let forms =
-            "use a built-in agent (\(BuiltinAgent.allCases.map(\.rawValue).joined(separator: ", "))), "
-            + "ocf:PROVIDER:TYPE, lsb:NAME, systemd:UNIT or a script path"
         if let rest = text.dropPrefix("ocf:") {
             let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ Self.isAgentName($0) }) else {
@@ -55,6 +52,9 @@ public enum AgentReference: Hashable, Sendable, CustomStringConvertible {
         } else if let suggestion = Spelling.suggestion(for: text, among: BuiltinAgent.allCases.map(\.rawValue)) {
             throw ValueError(.badAgent, "unknown agent '\(text)'", hint: "did you mean '\(suggestion)'?")
         } else {
+            let forms =
+                "use a built-in agent (\(BuiltinAgent.allCases.map(\.rawValue).joined(separator: ", "))), "
+                + "ocf:PROVIDER:TYPE, lsb:NAME, systemd:UNIT or a script path"
             throw ValueError(.badAgent, "unknown agent '\(text)'", hint: forms)
         }
     }

@@ -12,7 +12,12 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
     case process
 
     /// The parameters this agent takes; `validate` refuses any other.
-    public var parameters: [ParameterSpec] {
+    public var parameters: [ParameterSpec] { Self.tables[self]! }
+
+    /// Built once: validation asks for a table per resource.
+    private static let tables = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.makeParameters()) })
+
+    private func makeParameters() -> [ParameterSpec] {
         switch self {
         case .floatingIP:
             [

@@ -120,7 +120,9 @@ struct Placement {
         case .online: break
         }
         for group in groups {
-            if state.state(of: group.name).stopped { return "an administrator stopped \(group.name)" }
+            if state.state(of: group.name).stopped {
+                return "\(group.name) is stopped until an administrator starts it"
+            }
             if !spec.candidates(for: group).contains(node) { return "\(node) is not among the nodes of \(group.name)" }
             for resource in group.resources {
                 if let reason = refusal(resource, on: node, state) { return reason }
@@ -133,7 +135,7 @@ struct Placement {
     static func refusal(_ resource: ResourceSpec, on node: NodeName, _ state: ClusterState) -> String? {
         let failures = state.state(of: resource.name).failures
         if let fatal = failures.first(where: { OCFExitCode.isFatal($0.code) }) {
-            return "\(resource.name) is not configured (\(OCFExitCode.describe(fatal.code)) on \(fatal.node)); "
+            return "\(resource.name) is not configured (exit \(fatal.code) on \(fatal.node)); "
                 + "fix its parameters and run 'baton cleanup \(resource.name)'"
         }
         let here = failures.filter { $0.node == node }
@@ -149,7 +151,8 @@ struct Placement {
         let limit = resource.onFail == .restart ? resource.effectiveMaxRestarts : 0
         guard count > limit else { return nil }
         return resource.onFail == .restart
-            ? "\(resource.name) failed \(count) times on \(node) within \(window.configText) (max-restarts \(limit))"
+            ? "\(resource.name) failed \(count == 1 ? "once" : "\(count) times") on \(node) within \(window.configText) "
+                + "(max-restarts \(limit))"
             : "\(resource.name) failed on \(node) (on-fail: \(resource.onFail.rawValue))"
     }
 
@@ -159,13 +162,14 @@ struct Placement {
     ) -> String {
         let names = groups.map(\.name.rawValue).joined(separator: " and ")
         if let stopped = groups.first(where: { state.state(of: $0.name).stopped }) {
-            return "\(stopped.name) stays stopped: an administrator stopped it"
+            return "\(stopped.name) stays stopped until an administrator starts it"
         }
         let reasons = preferences.map { node in
             refusal(groups, on: node, spec, state)
                 ?? "\(node) runs \(groups.flatMap { index.apartPartners[$0.name, default: []] }.filter { placement.nodes[$0] == node }.map(\.rawValue).joined(separator: ", ")), kept apart"
         }
-        return "\(names) can run nowhere: \(reasons.joined(separator: "; "))"
+        var seen: Set<String> = []
+        return "\(names) can run nowhere: \(reasons.filter { seen.insert($0).inserted }.joined(separator: "; "))"
     }
 }
 

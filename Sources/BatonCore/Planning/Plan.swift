@@ -90,6 +90,24 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
     /// The longest chain of edges leading here; actions with the same step may run in parallel.
     public var step: Int
 
+    /// Creates an action; the planner numbers actions, so tests and runners are the other callers.
+    public init(
+        id: Int, kind: ActionKind, node: NodeName, group: GroupName?, resource: ResourceName?, target: NodeName?,
+        timeout: Duration, interval: Duration?, reason: String, waits: [Dependency], step: Int
+    ) {
+        self.id = id
+        self.kind = kind
+        self.node = node
+        self.group = group
+        self.resource = resource
+        self.target = target
+        self.timeout = timeout
+        self.interval = interval
+        self.reason = reason
+        self.waits = waits
+        self.step = step
+    }
+
     /// `start vip on node2`: the name simulations and failure injection use.
     public var label: String {
         switch kind {

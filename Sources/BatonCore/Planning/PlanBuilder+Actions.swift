@@ -42,10 +42,16 @@ extension PlanBuilder {
     /// Numbers the drafts in an order that respects every edge: by step (the longest chain of edges leading to an
     /// action), then in the order they were added.
     func finish() -> Plan {
+        // Edges deduplicated once; most actions wait for one to three others, so a linear check is cheapest.
+        let edges = drafts.map { draft in
+            draft.waits.reduce(into: [(draft: Int, why: String)]()) { unique, wait in
+                if !unique.contains(where: { $0.draft == wait.draft }) { unique.append(wait) }
+            }
+        }
         var dependents = [[Int]](repeating: [], count: drafts.count)
-        var missing = drafts.map { Set($0.waits.map(\.draft)).count }
-        for (index, draft) in drafts.enumerated() {
-            for wait in Set(draft.waits.map(\.draft)) { dependents[wait].append(index) }
+        var missing = edges.map(\.count)
+        for (index, waits) in edges.enumerated() {
+            for wait in waits { dependents[wait.draft].append(index) }
         }
         var step = [Int](repeating: 1, count: drafts.count)
         var queue = drafts.indices.filter { missing[$0] == 0 }
@@ -60,14 +66,14 @@ extension PlanBuilder {
             }
         }
         precondition(queue.count == drafts.count, "the plan's edges form a cycle")
-        let order = drafts.indices.sorted { (step[$0], $0) < (step[$1], $1) }
+        let order = drafts.indices.sorted { step[$0] != step[$1] ? step[$0] < step[$1] : $0 < $1 }
         var number = [Int](repeating: 0, count: drafts.count)
         for (position, index) in order.enumerated() { number[index] = position + 1 }
         let actions = order.map { index in
             let draft = drafts[index]
-            var seen: Set<Int> = []
-            let waits = draft.waits.map { Dependency(action: number[$0.draft], why: $0.why) }
-                .filter { seen.insert($0.action).inserted }.sorted { $0.action < $1.action }
+            let waits = edges[index].map { Dependency(action: number[$0.draft], why: $0.why) }.sorted {
+                $0.action < $1.action
+            }
             return PlannedAction(
                 id: number[index], kind: draft.kind, node: draft.node, group: draft.group, resource: draft.resource,
                 target: draft.target, timeout: draft.timeout, interval: draft.interval, reason: draft.reason,

@@ -7,6 +7,13 @@ extension PlanBuilder {
     {
         let name = group.name
         guard let target else {
+            if case .stopGroup(name) = trigger { return "\(name) stops: an administrator stopped it" }
+            if case .resourceFailed(let resource, let node, let code) = trigger, state.state(of: name).stopped,
+                group.resources.contains(where: { $0.name == resource && $0.onFail == .stop })
+            {
+                return
+                    "\(name) stops: \(resource) failed on \(node) (\(OCFExitCode.describe(code))) and has on-fail: stop"
+            }
             return placement.notes[name].map { "\(name) stops: \($0)" } ?? "\(name) stops"
         }
         guard let current else {

@@ -114,6 +114,8 @@ struct PlanBuilder {
                 continue
             }
             var waits: [(Int, String)] = actions.stops.last.map { [($0, "group order")] } ?? []
+            // A probe may find the resource running on a returning node; stop nothing until it has answered.
+            waits += (probes[resource.name] ?? []).map { ($0, "probe") }
             if states[index].status != .failed, let monitor = resource.monitor {
                 let cancel = add(
                     Draft(
@@ -169,7 +171,8 @@ struct PlanBuilder {
                 }
             }
         }
-        if !actions.stops.isEmpty || !actions.starts.isEmpty {
+        // The handler hears of every group that changes, even one that only stopped because its node was lost.
+        if !actions.stops.isEmpty || !actions.starts.isEmpty || current != target {
             addNotify(group, since: firstDraft, reason: reason)
         }
         done[group.name] = actions

@@ -17,7 +17,7 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     /// An administrator starts a stopped group.
     case startGroup(GroupName)
     /// Actions of the previous plan failed; the state already holds their results.
-    case replan(failed: [String])
+    case replan(failed: [PlannedAction])
 
     /// One line for plan headers and events.
     public var description: String {
@@ -31,7 +31,7 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .switchover(let group, let node): "switchover of \(group) to \(node)"
         case .stopGroup(let group): "administrator stops \(group)"
         case .startGroup(let group): "administrator starts \(group)"
-        case .replan(let failed): "re-plan after \(failed.joined(separator: ", ")) failed"
+        case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
         }
     }
 

@@ -1,5 +1,5 @@
 /// The JSON form of a plan, documented in baton(8). Durations are written as in cluster.yaml (`20s`); lists keep
-/// the plan's order, and placement is sorted by group name.
+/// the plan's order, and placement is sorted by group name. Keys whose value would be empty or null are left out.
 extension Plan: Encodable {
     private enum Keys: String, CodingKey {
         case trigger, senior, actions, placement, notes, budget
@@ -16,7 +16,7 @@ extension Plan: Encodable {
         var timeout: String
         var interval: String?
         var reason: String
-        var after: [EncodedEdge]
+        var after: [EncodedEdge]?
     }
 
     private struct EncodedEdge: Encodable {
@@ -49,14 +49,14 @@ extension Plan: Encodable {
                     target: $0.target?.rawValue,
                     group: $0.group?.rawValue, resource: $0.resource?.rawValue, timeout: $0.timeout.configText,
                     interval: $0.interval?.configText, reason: $0.reason,
-                    after: $0.waits.map { EncodedEdge(id: $0.action, why: $0.why) })
+                    after: $0.waits.isEmpty ? nil : $0.waits.map { EncodedEdge(id: $0.action, why: $0.why) })
             }, forKey: .actions)
         try container.encode(
             placement.sorted { $0.key < $1.key }.map {
                 EncodedPlacement(group: $0.key.rawValue, node: $0.value?.rawValue)
             },
             forKey: .placement)
-        try container.encode(notes, forKey: .notes)
+        if !notes.isEmpty { try container.encode(notes, forKey: .notes) }
         let chain = longestChain
         try container.encode(
             EncodedBudget(

@@ -3,37 +3,35 @@ public enum PlanRenderer {
     /// The human form: numbered actions grouped by step, each with its group's lane, timeout, reason and edges;
     /// then where groups end up, the notes, and the time budget.
     public static func text(_ plan: Plan) -> String {
-        var lines = ["Plan: \(plan.trigger)"]
-        if let senior = plan.senior { lines.append("Senior node: \(senior) (computes this plan and coordinates it)") }
-        if plan.actions.isEmpty { lines += ["", "Nothing to do."] }
+        var text = "Plan: \(plan.trigger)\n"
+        if let senior = plan.senior { text += "Senior node: \(senior) (computes this plan and coordinates it)\n" }
+        if plan.actions.isEmpty { text += "\nNothing to do.\n" }
+        var perStep: [Int: Int] = [:]
+        for action in plan.actions { perStep[action.step, default: 0] += 1 }
         var step = 0
         for action in plan.actions {
             if action.step != step {
                 step = action.step
-                let parallel = plan.actions.count { $0.step == step } > 1
-                lines += ["", "Step \(step)\(parallel ? " (in parallel)" : "")"]
+                text += "\nStep \(step)\(perStep[step]! > 1 ? " (in parallel)" : "")\n"
             }
-            lines.append(
-                "  \(pad(action.id, to: plan.actions.count)). [\(action.group?.rawValue ?? "cluster")] \(summary(action))"
-            )
-            lines.append("      \(explanation(action, in: plan))")
+            text +=
+                "  \(pad(action.id, to: plan.actions.count)). [\(action.group?.rawValue ?? "cluster")] \(summary(action))\n"
+            text += "      \(explanation(action, in: plan))\n"
         }
-        lines += ["", "Result:"]
+        text += "\nResult:\n"
         for (group, node) in plan.placement.sorted(by: { $0.key < $1.key }) {
-            lines.append("  \(group): \(node.map { "on \($0)" } ?? "stopped")")
+            text += "  \(group): \(node.map { "on \($0)" } ?? "stopped")\n"
         }
         if !plan.notes.isEmpty {
-            lines += ["", "Notes:"] + plan.notes.map { "  - \($0)" }
+            text += "\nNotes:\n" + plan.notes.map { "  - \($0)\n" }.joined()
         }
         let chain = plan.longestChain
-        lines += [
-            "",
-            "Time budget: \(plan.detection.time.compactText) detection (\(plan.detection.source)) + "
-                + "\(chain.time.compactText) longest chain"
-                + (chain.actions.isEmpty ? "" : " (actions \(chain.actions.map(String.init).joined(separator: " > ")))")
-                + " = \(plan.budget.compactText)",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        text +=
+            "\nTime budget: \(plan.detection.time.compactText) detection (\(plan.detection.source)) + "
+            + "\(chain.time.compactText) longest chain"
+            + (chain.actions.isEmpty ? "" : " (actions \(chain.actions.map(String.init).joined(separator: " > ")))")
+            + " = \(plan.budget.compactText)\n"
+        return text
     }
 
     /// `start vip on node2 (timeout 20s)`.

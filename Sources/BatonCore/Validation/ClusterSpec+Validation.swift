@@ -86,7 +86,8 @@ extension ClusterSpec {
 
     private func validateGroups() -> [Diagnostic] {
         var diagnostics = Self.duplicateErrors(groups.map { ($0.name, $0.location) }, noun: "group")
-        diagnostics += Self.duplicateErrors(resources.map { ($0.name, $0.location) }, noun: "resource")
+        diagnostics += Self.duplicateErrors(
+            groups.flatMap { $0.resources.map { ($0.name, $0.location) } }, noun: "resource")
         let nodeNames = nodes.map(\.name)
         let defined = Set(nodeNames)
         for group in groups {
@@ -191,11 +192,11 @@ extension EventSettings {
 
 extension Located<Duration> {
     /// An error when this duration is zero: no timeout or period may be.
-    func positiveErrors(_ what: String) -> [Diagnostic] {
+    func positiveErrors(_ what: @autoclosure () -> String) -> [Diagnostic] {
         guard value <= .zero else { return [] }
         return [
             Diagnostic(
-                .error, .badDuration, at: location, "\(what) must be longer than zero",
+                .error, .badDuration, at: location, "\(what()) must be longer than zero",
                 hint: "write a positive duration such as 10s")
         ]
     }

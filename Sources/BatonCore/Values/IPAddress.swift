@@ -45,17 +45,26 @@ public enum IPAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     private static func parseV4(_ text: Substring) -> UInt32? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
-        for part in parts {
-            // A leading zero reads as octal to inet_aton(3); refuse it rather than guess.
-            guard (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                part == "0" || part.first != "0", let octet = UInt32(part), octet <= 255
-            else { return nil }
-            value = value << 8 | octet
+        var octet: UInt32 = 0
+        var digits = 0
+        var octets = 0
+        // One pass over the bytes: four dot-separated decimals of 1 to 3 digits, each at most 255.
+        for byte in text.utf8 {
+            if byte == .dot {
+                guard digits > 0, octets < 3 else { return nil }
+                value = value << 8 | octet
+                (octet, digits, octets) = (0, 0, octets + 1)
+            } else {
+                // A leading zero reads as octal to inet_aton(3); refuse it rather than guess.
+                guard byte.isASCIIDigit, digits < 3, !(digits == 1 && octet == 0) else { return nil }
+                octet = octet * 10 + UInt32(byte - UInt8(ascii: "0"))
+                digits += 1
+                guard octet <= 255 else { return nil }
+            }
         }
-        return value
+        guard digits > 0, octets == 3 else { return nil }
+        return value << 8 | octet
     }
 
     private static func parseV6(_ text: Substring) -> [UInt16]? {

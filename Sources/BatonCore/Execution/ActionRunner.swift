@@ -1,0 +1,78 @@
+/// Performs one planned action: the seam between the pure core and the machine.
+///
+/// The agents' runner performs real agent actions; ``SimulatingRunner`` pretends, for dry-runs and tests.
+public protocol ActionRunner: Sendable {
+    /// Runs `action` and reports what the agent answered. Must not throw: every problem is an outcome.
+    func run(_ action: PlannedAction) async -> ActionOutcome
+}
+
+/// What an agent answered for one action.
+public struct ActionOutcome: Hashable, Sendable {
+    /// The OCF exit code.
+    public var code: Int
+    /// The action ran out of time and was killed; `code` is then 1.
+    public var timedOut: Bool
+    /// The exit reason or the tail of the output, for people.
+    public var message: String
+
+    /// Creates an outcome.
+    public init(code: Int, timedOut: Bool = false, message: String = "") {
+        self.code = code
+        self.timedOut = timedOut
+        self.message = message
+    }
+}
+
+extension ActionKind {
+    /// Whether an exit code lets the actions waiting for this one go ahead.
+    ///
+    /// A probe succeeds when the resource is not running (7): finding it running (0) is news the planner must act
+    /// on before anything that waited for the probe, so it stops them like a failure does.
+    public func succeeds(with code: Int) -> Bool {
+        self == .probe ? code == 7 : code == 0
+    }
+}
+
+/// What became of one action of a plan.
+public struct ActionResult: Hashable, Sendable {
+    /// What the executor did with the action.
+    public enum Status: Hashable, Sendable {
+        /// It ran and succeeded.
+        case succeeded
+        /// It ran and failed (or timed out).
+        case failed
+        /// It never ran, because the action with this number, which it waited for, did not succeed.
+        case skipped(because: Int)
+    }
+
+    /// The action's number in its plan.
+    public var action: Int
+    /// Succeeded, failed or skipped.
+    public var status: Status
+    /// The agent's answer, for actions that ran.
+    public var outcome: ActionOutcome?
+
+    /// Creates a result.
+    public init(action: Int, status: Status, outcome: ActionOutcome?) {
+        self.action = action
+        self.status = status
+        self.outcome = outcome
+    }
+}
+
+/// Every result of one run of a plan, by action number.
+public struct ExecutionReport: Hashable, Sendable {
+    /// One result per action, in the plan's order.
+    public var results: [ActionResult]
+
+    /// Creates a report.
+    public init(results: [ActionResult]) {
+        self.results = results
+    }
+
+    /// Whether every action succeeded.
+    public var succeeded: Bool { results.allSatisfy { $0.status == .succeeded } }
+
+    /// The actions that ran and failed.
+    public var failures: [ActionResult] { results.filter { $0.status == .failed } }
+}

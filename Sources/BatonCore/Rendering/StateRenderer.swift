@@ -1,0 +1,78 @@
+/// The human form of a cluster state: nodes with role, groups with location and generation, resources with
+/// status and failures. Everything sorted by name.
+public enum StateRenderer {
+    /// Renders `state` for the nodes, groups and resources `spec` defines.
+    public static func text(_ state: ClusterState, _ spec: ClusterSpec) -> String {
+        var lines = ["Nodes:"]
+        for node in spec.nodes.map(\.name).sorted() {
+            let record = state.nodes[node] ?? NodeState()
+            let role = record.status == .lost ? "last role" : "role"
+            lines.append(
+                "  \(node): \(record.status.rawValue), \(role) \(record.role.rawValue) (\(record.role.summary))")
+        }
+        lines.append("Groups:")
+        for group in spec.groups.map(\.name).sorted() {
+            let record = state.state(of: group)
+            let running = spec.group(named: group)!.resources.contains { state.state(of: $0.name).status == .started }
+            var text = running ? "on \(record.node?.rawValue ?? "?")" : "stopped"
+            text += ", generation \(record.generation)"
+            if record.stopped { text += ", stopped by an administrator" }
+            if let pinned = record.pinned { text += ", switched to \(pinned)" }
+            lines.append("  \(group): \(text)")
+        }
+        lines.append("Resources:")
+        for resource in spec.resources.map(\.name).sorted() {
+            let record = state.state(of: resource)
+            var text = record.status.rawValue + (record.node.map { " on \($0)" } ?? "")
+            if !record.failures.isEmpty {
+                let failures = record.failures.map { "\($0.action) on \($0.node) exit \($0.code) at \($0.time)" }
+                text += "; failures: " + failures.joined(separator: ", ")
+            }
+            lines.append("  \(resource): \(text)")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// The human form of a played scenario.
+public enum SimulationRenderer {
+    /// For each event: the plan, its run, each re-plan and its run, and the state after it.
+    public static func text(_ steps: [Simulator.Step], _ spec: ClusterSpec) -> String {
+        var lines: [String] = []
+        for step in steps {
+            if !lines.isEmpty { lines.append("") }
+            lines.append("=== Event \(step.number) at \(step.time): \(step.rounds[0].plan.trigger)")
+            for (index, round) in step.rounds.enumerated() {
+                lines.append("")
+                if index > 0 { lines.append("--- Re-plan \(index)") }
+                lines += indent(PlanRenderer.text(round.plan))
+                lines.append(round.report.results.isEmpty ? "  Run: nothing to run" : "  Run:")
+                for result in round.report.results {
+                    lines.append(
+                        "    \(result.action). \(round.plan.action(result.action).label): \(describe(result, round))")
+                }
+            }
+            lines.append("")
+            lines.append("  State after event \(step.number):")
+            lines += indent(StateRenderer.text(step.state, spec), by: "    ")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func describe(_ result: ActionResult, _ round: Simulator.Round) -> String {
+        switch result.status {
+        case .succeeded:
+            return "ok"
+        case .failed:
+            let outcome = result.outcome ?? ActionOutcome(code: 1)
+            let how = outcome.timedOut ? "timed out" : OCFExitCode.describe(outcome.code)
+            return "FAILED (\(how)\(round.injected.contains(result.action) ? ", injected" : ""))"
+        case .skipped(let cause):
+            return "skipped (\(round.plan.action(cause).label) did not succeed)"
+        }
+    }
+
+    private static func indent(_ text: String, by prefix: String = "  ") -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map { $0.isEmpty ? "" : prefix + $0 }
+    }
+}

@@ -1,0 +1,66 @@
+/// Plays a scenario: for each event, the plan, its run on the real executor with a ``SimulatingRunner``, the
+/// re-plans the engine would make after failures, and the resulting state.
+public struct Simulator: Sendable {
+    /// How many re-plans follow one event at most, so a plan that keeps failing cannot loop.
+    public static let maximumReplans = 5
+
+    /// The configuration played against.
+    public var spec: ClusterSpec
+    /// The executor that runs each plan.
+    public var executor: Executor
+
+    /// Creates a simulator.
+    public init(spec: ClusterSpec, executor: Executor = Executor()) {
+        self.spec = spec
+        self.executor = executor
+    }
+
+    /// One plan and what became of it.
+    public struct Round: Hashable, Sendable {
+        /// The plan.
+        public var plan: Plan
+        /// Its run.
+        public var report: ExecutionReport
+        /// The actions that failed because the scenario said so.
+        public var injected: Set<Int>
+    }
+
+    /// One event, played.
+    public struct Step: Hashable, Sendable {
+        /// The event's number, from 1.
+        public var number: Int
+        /// When it happened.
+        public var time: Timestamp
+        /// The first plan, then each re-plan.
+        public var rounds: [Round]
+        /// The state once the last round ran.
+        public var state: ClusterState
+    }
+
+    /// Plays every event from `state`.
+    /// - Throws: ``ScenarioError`` for an event that names something the configuration does not have.
+    public func play(_ scenario: Scenario, from state: ClusterState) async throws(ScenarioError) -> [Step] {
+        var state = state
+        var steps: [Step] = []
+        for (offset, event) in scenario.events.enumerated() {
+            state.time =
+                event.time.map { Timestamp(milliseconds: 0).advanced(by: $0) } ?? state.time.advanced(by: .seconds(1))
+            var trigger = try event.trigger(in: spec, state: state).get()
+            var remaining = event.failing
+            var rounds: [Round] = []
+            while rounds.count <= Self.maximumReplans {
+                let plan = Planner.plan(spec, from: state, trigger: trigger)
+                state = state.applying(trigger, in: spec)
+                let report = await executor.run(plan, with: SimulatingRunner(failing: remaining))
+                let injected = Set(report.failures.map(\.action).filter { remaining[plan.action($0).label] != nil })
+                for id in injected { remaining[plan.action(id).label] = nil }
+                state = state.applying(report, of: plan, in: spec)
+                rounds.append(Round(plan: plan, report: report, injected: injected))
+                guard !report.failures.isEmpty else { break }
+                trigger = .replan(failed: report.failures.map { plan.action($0.action) })
+            }
+            steps.append(Step(number: offset + 1, time: state.time, rounds: rounds, state: state))
+        }
+        return steps
+    }
+}

@@ -1,0 +1,52 @@
+extension ClusterState {
+    /// The state after a plan ran: what succeeded took effect, what failed is on record.
+    ///
+    /// A failed start or monitor leaves the resource failed on its node (it is stopped before it starts again); a
+    /// failed stop blocks it there; a probe that finds a resource running puts it there. A group whose first member
+    /// starts has started on that node: its generation is raised (a member restarted in place does not count), and a
+    /// switchover's pin is dropped once the group runs elsewhere.
+    public func applying(_ report: ExecutionReport, of plan: Plan, in spec: ClusterSpec) -> ClusterState {
+        var state = self
+        var started: Set<GroupName> = []
+        for result in report.results {
+            let action = plan.action(result.action)
+            guard let name = action.resource, let outcome = result.outcome else { continue }
+            var resource = state.state(of: name)
+            let failure = Failure(node: action.node, action: action.kind.rawValue, code: outcome.code, time: time)
+            switch (action.kind, result.status) {
+            case (.start, .succeeded):
+                resource.status = .started
+                resource.node = action.node
+                if let group = action.group, spec.group(named: group)?.resources.first?.name == name,
+                    started.insert(group).inserted
+                {
+                    var record = state.state(of: group)
+                    record.node = action.node
+                    record.generation += 1
+                    if record.pinned != action.node { record.pinned = nil }
+                    state.groups[group] = record
+                }
+            case (.start, .failed), (.monitor, .failed):
+                resource.status = .failed
+                resource.node = action.node
+                resource.failures.append(failure)
+            case (.stop, .succeeded):
+                resource.status = .stopped
+                resource.node = nil
+            case (.stop, .failed):
+                resource.status = .blocked
+                resource.node = action.node
+                resource.failures.append(failure)
+            case (.probe, .failed) where outcome.code == 0:
+                resource.status = .started
+                resource.node = action.node
+            case (.probe, .failed):
+                resource.failures.append(failure)
+            default:
+                continue
+            }
+            state.resources[name] = resource
+        }
+        return state.withRoles(spec)
+    }
+}

@@ -1,0 +1,103 @@
+import ArgumentParser
+import BatonCLI
+import BatonCore
+import Foundation
+import Testing
+
+@Suite(.serialized) struct PlanCommandTests {
+    static let roseHA = ValidateCommandTests.roseHA
+
+    /// Graphviz renders the DOT form. CI installs graphviz; elsewhere a missing `dot` skips with a reason.
+    @Test func dotRendersWithGraphviz() throws {
+        let dot = ["/usr/bin/dot", "/usr/local/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let dot else {
+            let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
+            #expect(!inCI, "CI=true but Graphviz's dot is not installed; .ci/run installs graphviz")
+            print("skipping dotRendersWithGraphviz: Graphviz's dot is not installed (apt-get install graphviz)")
+            return
+        }
+        let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--format", "dot"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: dot)
+        process.arguments = ["-Tsvg"]
+        let input = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        input.fileHandleForWriting.write(Data(try command.output().utf8))
+        try input.fileHandleForWriting.close()
+        let svg = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaints = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "dot failed: \(complaints)")
+        #expect(complaints.isEmpty, "dot warned: \(complaints)")
+        #expect(svg.contains("<svg") && svg.contains("start db on xhhotsp2"))
+    }
+
+    @Test func jsonPlanHasTheDocumentedKeys() throws {
+        let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--json"])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(try command.output().utf8)) as? [String: Any])
+        #expect(Set(object.keys) == ["trigger", "senior", "actions", "placement", "budget"])
+        let actions = try #require(object["actions"] as? [[String: Any]])
+        #expect(actions.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
+        let budget = try #require(object["budget"] as? [String: Any])
+        #expect(budget["total"] as? String == "251s")
+    }
+
+    @Test(arguments: [
+        (["--fail", "nobody"], "unknown node 'nobody'"),
+        (["--switch", "erp-db", "--to", "ghost"], "unknown node 'ghost'"),
+        (["--resource-fail", "nothing"], "unknown resource 'nothing'"),
+        (["--stop", "no-group"], "unknown group 'no-group'"),
+    ])
+    func unknownNamesAreRefused(_ arguments: [String], _ message: String) throws {
+        let command = try Baton.PlanCommand.parse(["-c", Self.roseHA] + arguments)
+        #expect {
+            try command.output()
+        } throws: { error in
+            (error as? CommandFailure)?.message == message
+        }
+    }
+
+    @Test(arguments: [["--fail", "a", "--standby", "b"], [], ["--switch", "erp-db"], ["--resource-fail", "db:x"]])
+    func usageErrors(_ arguments: [String]) {
+        #expect(throws: (any Error).self) {
+            let command = try Baton.PlanCommand.parse(["-c", Self.roseHA] + arguments)
+            _ = try command.output()
+        }
+    }
+
+    @Test func badStateFilesAreRefusedWithTheReason() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-state-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let cases = [
+            ("{\"nodes\": [{\"name\": \"ghost\"}]}", "unknown node 'ghost'"),
+            ("{\"resources\": [{\"name\": \"db\", \"status\": \"sleeping\"}]}", "not a cluster state"),
+            ("[1, 2]", "not a cluster state"),
+        ]
+        for (index, (text, fragment)) in cases.enumerated() {
+            let file = directory.appendingPathComponent("\(index).json")
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--from", file.path])
+            #expect {
+                try command.output()
+            } throws: { error in
+                (error as? CommandFailure)?.message.contains(fragment) == true
+            }
+        }
+    }
+
+    @Test func exitStatusesOfTheBinary() throws {
+        #expect(try ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "xhhotsp1"]).status == 0)
+        let unknown = try ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "ghost"])
+        #expect(unknown.status == 64 && unknown.error == "baton: unknown node 'ghost'\n")
+        #expect(try ValidateCommandTests.run(["plan", "-c", Self.roseHA]).status == 64)
+        let broken = ValidateCommandTests.broken
+        #expect(try ValidateCommandTests.run(["plan", "-c", broken, "--fail", "n1"]).status == 1)
+    }
+}
