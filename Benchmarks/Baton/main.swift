@@ -77,6 +77,25 @@ func runBinary(_ baton: URL, config: URL) -> (milliseconds: Double, peakMiB: Int
     return (Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15, usage.ru_maxrss / 1024)
 }
 
+// `baton-benchmark --repeat PHASE N GROUPS` repeats one phase (load, steady, plan or render), for a profiler.
+if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--repeat", let count = Int(CommandLine.arguments[3]),
+    let groups = Int(CommandLine.arguments[4])
+{
+    let bytes = Array(generate(groups: groups).utf8)
+    let cluster = spec(bytes)
+    let steady = ClusterState.steady(cluster)
+    let plan = Planner.plan(cluster, from: steady, trigger: .nodeLost(NodeName("n1")))
+    for _ in 0..<count {
+        switch CommandLine.arguments[2] {
+        case "load": _ = ConfigLoader.load(bytes, file: "bench.yaml")
+        case "steady": _ = ClusterState.steady(cluster)
+        case "plan": _ = Planner.plan(cluster, from: steady, trigger: .nodeLost(NodeName("n1")))
+        default: _ = PlanRenderer.text(plan)
+        }
+    }
+    exit(0)
+}
+
 let repetitions = CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 9
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-benchmark-\(getpid())")
 try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

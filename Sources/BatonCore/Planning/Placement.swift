@@ -19,40 +19,52 @@ struct Placement {
         for rule in spec.colocation where rule.kind == .together {
             for name in rule.groups.dropFirst() { units.union(rule.groups[0].value, name.value) }
         }
-        var members: [GroupName: [GroupSpec]] = [:]
+        var members: [GroupName: [Member]] = [:]
         var unitOrder: [GroupName] = []
-        for group in spec.groups where !settle(group, state) {
+        for group in spec.groups {
+            // Each resource's state is looked up once: placement asks about it for every candidate node.
+            let member = Member(group: group, states: group.resources.map { state.state(of: $0.name) })
+            guard !settle(member, state) else { continue }
             let unit = units.representative(of: group.name)
             if members[unit] == nil { unitOrder.append(unit) }
-            members[unit, default: []].append(group)
+            members[unit, default: []].append(member)
         }
-        var pending: [[GroupSpec]] = []
+        var pending: [[Member]] = []
         for unit in unitOrder {
-            let groups = members[unit]!
-            if let node = Self.stayingNode(groups, spec, state), !conflicts(groups, node, index) {
-                assign(groups, to: node)
+            let unitMembers = members[unit]!
+            if let node = Self.stayingNode(unitMembers, spec, state), !conflicts(unitMembers, node, index) {
+                assign(unitMembers, to: node)
             } else {
-                pending.append(groups)
+                pending.append(unitMembers)
             }
         }
-        for groups in pending {
-            let preferences = Self.preferences(groups, spec, state)
-            if let node = preferences.first(where: {
-                Self.refusal(groups, on: $0, spec, state) == nil && !conflicts(groups, $0, index)
-            }) {
-                assign(groups, to: node)
+        for unitMembers in pending {
+            let preferences = Self.preferences(unitMembers.map(\.group), spec, state)
+            let allowed = preferences.first {
+                Self.refusal(unitMembers, on: $0, spec, state) == nil && !conflicts(unitMembers, $0, index)
+            }
+            if let allowed {
+                assign(unitMembers, to: allowed)
             } else {
-                let reason = Self.whyNowhere(groups, preferences, spec, state, index: index, placement: self)
-                for group in groups { notes[group.name] = reason }
+                let reason = Self.whyNowhere(unitMembers, preferences, spec, state, index: index, placement: self)
+                for member in unitMembers { notes[member.group.name] = reason }
             }
         }
         applyOrder(spec)
     }
 
+    /// A group with the states of its resources, in list order.
+    struct Member {
+        let group: GroupSpec
+        let states: [ResourceState]
+    }
+
     /// Records blocked and unmanaged groups, which keep their place; returns whether `group` was one.
-    private mutating func settle(_ group: GroupSpec, _ state: ClusterState) -> Bool {
-        let states = group.resources.map { ($0.name, state.state(of: $0.name)) }
-        if let (name, resource) = states.first(where: { $0.1.status == .blocked }), let node = resource.node {
+    private mutating func settle(_ member: Member, _ state: ClusterState) -> Bool {
+        let group = member.group
+        if let stuck = member.states.firstIndex(where: { $0.status == .blocked }), let node = member.states[stuck].node
+        {
+            let name = group.resources[stuck].name
             blocked.insert(group.name)
             nodes[group.name] = node
             notes[group.name] =
@@ -60,7 +72,7 @@ struct Placement {
                 + "or an administrator runs 'baton cleanup \(name)'"
             return true
         }
-        if let node = states.compactMap(\.1.activeNode).first, state.status(of: node) == .maintenance {
+        if let node = member.states.lazy.compactMap(\.activeNode).first, state.status(of: node) == .maintenance {
             unmanaged.insert(group.name)
             nodes[group.name] = node
             notes[group.name] = "\(group.name) is unmanaged: \(node) is in maintenance"
@@ -69,12 +81,12 @@ struct Placement {
         return false
     }
 
-    private mutating func assign(_ groups: [GroupSpec], to node: NodeName) {
-        for group in groups { nodes[group.name] = node }
+    private mutating func assign(_ members: [Member], to node: NodeName) {
+        for member in members { nodes[member.group.name] = node }
     }
 
-    private func conflicts(_ groups: [GroupSpec], _ node: NodeName, _ index: SpecIndex) -> Bool {
-        groups.contains { group in index.apartPartners[group.name, default: []].contains { nodes[$0] == node } }
+    private func conflicts(_ members: [Member], _ node: NodeName, _ index: SpecIndex) -> Bool {
+        members.contains { member in index.apartPartners[member.group.name]?.contains { nodes[$0] == node } ?? false }
     }
 
     /// A group ordered after a group that does not run does not run either; repeated until nothing changes.
@@ -92,15 +104,16 @@ struct Placement {
     }
 
     /// The node a unit runs on now, if it may keep running there.
-    private static func stayingNode(_ groups: [GroupSpec], _ spec: ClusterSpec, _ state: ClusterState) -> NodeName? {
-        let current = Set(groups.flatMap { $0.resources.compactMap { state.state(of: $0.name).activeNode } })
-        guard current.count == 1, let node = current.first, refusal(groups, on: node, spec, state) == nil else {
-            return nil
+    private static func stayingNode(_ members: [Member], _ spec: ClusterSpec, _ state: ClusterState) -> NodeName? {
+        let active = members.lazy.flatMap { $0.states.lazy.compactMap(\.activeNode) }
+        guard let node = active.first, active.allSatisfy({ $0 == node }), refusal(members, on: node, spec, state) == nil
+        else { return nil }
+        if members.contains(where: { state.state(of: $0.group.name).pinned.map { $0 != node } ?? false }) { return nil }
+        guard members.contains(where: { $0.group.failback == .auto }) else { return node }
+        let wanted = preferences(members.map(\.group), spec, state).first {
+            refusal(members, on: $0, spec, state) == nil
         }
-        let wanted = preferences(groups, spec, state).first { refusal(groups, on: $0, spec, state) == nil }
-        let pinnedElsewhere = groups.contains { state.state(of: $0.name).pinned.map { $0 != node } ?? false }
-        let returnsHome = groups.contains { $0.failback == .auto } && wanted != node
-        return pinnedElsewhere || returnsHome ? nil : node
+        return wanted == node ? node : nil
     }
 
     /// Where a unit would like to run, best first: the node an administrator switched it to, then its candidates.
@@ -111,29 +124,42 @@ struct Placement {
     }
 
     /// Why no group of a unit may run on `node`, or `nil` when all may.
-    static func refusal(_ groups: [GroupSpec], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState) -> String?
-    {
+    static func refusal(_ members: [Member], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState) -> String? {
         switch state.status(of: node) {
         case .lost: return "\(node) was lost"
         case .standby: return "\(node) is in standby"
         case .maintenance: return "\(node) is in maintenance"
         case .online: break
         }
-        for group in groups {
+        for member in members {
+            let group = member.group
             if state.state(of: group.name).stopped {
                 return "\(group.name) is stopped until an administrator starts it"
             }
-            if !spec.candidates(for: group).contains(node) { return "\(node) is not among the nodes of \(group.name)" }
-            for resource in group.resources {
-                if let reason = refusal(resource, on: node, state) { return reason }
+            if let listed = group.nodes, !listed.contains(where: { $0.value == node }) {
+                return "\(node) is not among the nodes of \(group.name)"
+            }
+            for index in group.resources.indices where !member.states[index].failures.isEmpty {
+                if let reason = refusal(group.resources[index], member.states[index], on: node, at: state.time) {
+                    return reason
+                }
             }
         }
         return nil
     }
 
+    /// Why no group of a unit may run on `node`, looking each resource's state up in `state`.
+    static func refusal(_ groups: [GroupSpec], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState) -> String?
+    {
+        let members = groups.map { Member(group: $0, states: $0.resources.map { state.state(of: $0.name) }) }
+        return refusal(members, on: node, spec, state)
+    }
+
     /// Why a resource's failures keep it off `node`, or `nil`.
-    static func refusal(_ resource: ResourceSpec, on node: NodeName, _ state: ClusterState) -> String? {
-        let failures = state.state(of: resource.name).failures
+    static func refusal(_ resource: ResourceSpec, _ record: ResourceState, on node: NodeName, at now: Timestamp)
+        -> String?
+    {
+        let failures = record.failures
         if let fatal = failures.first(where: { OCFExitCode.isFatal($0.code) }) {
             return "\(resource.name) is not configured (exit \(fatal.code) on \(fatal.node)); "
                 + "fix its parameters and run 'baton cleanup \(resource.name)'"
@@ -147,7 +173,7 @@ struct Placement {
         }
         guard resource.onFail != .ignore else { return nil }
         let window = resource.restartWindow.value
-        let count = state.state(of: resource.name).failureCount(on: node, within: window, before: state.time)
+        let count = record.failureCount(on: node, within: window, before: now)
         let limit = resource.onFail == .restart ? resource.effectiveMaxRestarts : 0
         guard count > limit else { return nil }
         return resource.onFail == .restart
@@ -157,15 +183,16 @@ struct Placement {
     }
 
     private static func whyNowhere(
-        _ groups: [GroupSpec], _ preferences: [NodeName], _ spec: ClusterSpec, _ state: ClusterState, index: SpecIndex,
+        _ members: [Member], _ preferences: [NodeName], _ spec: ClusterSpec, _ state: ClusterState, index: SpecIndex,
         placement: Placement
     ) -> String {
+        let groups = members.map(\.group)
         let names = groups.map(\.name.rawValue).joined(separator: " and ")
         if let stopped = groups.first(where: { state.state(of: $0.name).stopped }) {
             return "\(stopped.name) stays stopped until an administrator starts it"
         }
         let reasons = preferences.map { node in
-            refusal(groups, on: node, spec, state)
+            refusal(members, on: node, spec, state)
                 ?? "\(node) runs \(groups.flatMap { index.apartPartners[$0.name, default: []] }.filter { placement.nodes[$0] == node }.map(\.rawValue).joined(separator: ", ")), kept apart"
         }
         var seen: Set<String> = []

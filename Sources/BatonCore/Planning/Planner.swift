@@ -107,8 +107,9 @@ struct PlanBuilder {
         var actions = GroupActions()
         var lostNodes: Set<NodeName> = []
 
-        for (index, resource) in group.resources.enumerated().reversed() {
+        for index in group.resources.indices.reversed() {
             guard let node = states[index].activeNode, node != target || index >= restartFrom else { continue }
+            let resource = group.resources[index]
             if state.status(of: node) == .lost {
                 lostNodes.insert(node)
                 continue
@@ -136,7 +137,8 @@ struct PlanBuilder {
         }
 
         if let target {
-            for (index, resource) in group.resources.enumerated() where index >= restartFrom {
+            for index in group.resources.indices where index >= restartFrom {
+                let resource = group.resources[index]
                 var waits: [(Int, String)] = []
                 if let previous = actions.starts.last {
                     waits.append((previous, "group order"))

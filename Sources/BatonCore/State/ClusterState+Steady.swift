@@ -5,11 +5,13 @@ extension ClusterState {
         var state = ClusterState(time: time)
         for node in spec.nodes { state.nodes[node.name] = NodeState(status: .online) }
         let placement = Placement(spec, state, index: SpecIndex(spec))
+        state.groups.reserveCapacity(spec.groups.count)
+        state.resources.reserveCapacity(spec.groups.reduce(0) { $0 + $1.resources.count })
         for group in spec.groups {
             guard let node = placement.nodes[group.name] else { continue }
             state.groups[group.name] = GroupState(node: node, generation: 1)
-            for resource in group.resources {
-                state.resources[resource.name] = ResourceState(status: .started, node: node)
+            for index in group.resources.indices {
+                state.resources[group.resources[index].name] = ResourceState(status: .started, node: node)
             }
         }
         return state.withRoles(spec)
