@@ -14,7 +14,10 @@ public enum AgentReference: Hashable, Sendable, CustomStringConvertible {
     /// Parses an agent reference. Whether the agent is installed is not checked here.
     /// - Throws: ``ValueError`` with code ``DiagnosticCode/badAgent``.
     public init(configText text: String) throws(ValueError) {
-        if let rest = text.dropPrefix("ocf:") {
+        // Built-in names have no ':' or '/', so trying them first changes no answer and is the common case.
+        if let builtin = BuiltinAgent(rawValue: text) {
+            self = .builtin(builtin)
+        } else if let rest = text.dropPrefix("ocf:") {
             let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts.allSatisfy({ Self.isAgentName($0) }) else {
                 throw ValueError(
@@ -47,8 +50,6 @@ public enum AgentReference: Hashable, Sendable, CustomStringConvertible {
                     hint: "name the agent script file, for example agents/dummy or /usr/local/lib/baton/myagent")
             }
             self = .script(path: text)
-        } else if let builtin = BuiltinAgent(rawValue: text) {
-            self = .builtin(builtin)
         } else if let suggestion = Spelling.suggestion(for: text, among: BuiltinAgent.allCases.map(\.rawValue)) {
             throw ValueError(.badAgent, "unknown agent '\(text)'", hint: "did you mean '\(suggestion)'?")
         } else {
