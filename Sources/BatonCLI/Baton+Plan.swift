@@ -3,7 +3,7 @@ import BatonCore
 
 extension Baton {
     /// `baton plan`: the dry-run of one trigger.
-    public struct PlanCommand: ParsableCommand {
+    public struct PlanCommand: AsyncParsableCommand {
         /// The command's description.
         public static let configuration = CommandConfiguration(
             commandName: "plan",
@@ -83,8 +83,8 @@ extension Baton {
         }
 
         /// Prints the plan.
-        public func run() throws {
-            try emit(output)
+        public func run() async throws {
+            try await emit(output)
         }
 
         /// The text `run` prints.

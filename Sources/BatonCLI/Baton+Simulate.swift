@@ -1,7 +1,6 @@
 import ArgumentParser
 import BatonConfig
 import BatonCore
-import Foundation
 
 extension Baton {
     /// `baton simulate`: play a list of events on the real planner and executor, with simulated agents.
@@ -38,27 +37,14 @@ extension Baton {
 
         /// Plays the scenario and prints it.
         public func run() async throws {
-            let text: String
-            do {
-                text = try await output()
-            } catch let failure as CommandFailure {
-                FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
-                throw ExitCode(failure.status)
-            }
-            print(text, terminator: "")
+            try await emit(output)
         }
 
         /// The text `run` prints.
         public func output() async throws -> String {
             let spec = try options.validSpec()
             let state = try from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
-            let bytes: [UInt8]
-            do {
-                bytes = try ConfigFile.read(scenario)
-            } catch {
-                throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
-            }
-            let loaded = ScenarioLoader.load(bytes, file: scenario)
+            let loaded = ScenarioLoader.load(try ConfigFile.contents(of: scenario), file: scenario)
             guard let events = loaded.scenario else {
                 throw CommandFailure(message: loaded.diagnostics.map(\.description).joined(separator: "\n"), status: 1)
             }

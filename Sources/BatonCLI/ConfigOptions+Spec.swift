@@ -42,24 +42,30 @@ public struct CommandFailure: Error, CustomStringConvertible {
 }
 
 /// Prints a command's output, or its failure to standard error with its exit status.
-func emit(_ output: () throws -> String) throws {
+func emit(_ output: () async throws -> String) async throws {
     do {
-        print(try output(), terminator: "")
+        print(try await output(), terminator: "")
     } catch let failure as CommandFailure {
         FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
         throw ExitCode(failure.status)
     }
 }
 
-/// Reads a cluster state from a JSON file (`--from`).
-enum StateFile {
-    static func read(_ path: String, for spec: ClusterSpec) throws -> ClusterState {
-        let bytes: [UInt8]
+extension ConfigFile {
+    /// A file's bytes for a command: an unreadable file is a ``CommandFailure`` with the exit status 66.
+    static func contents(of path: String) throws(CommandFailure) -> [UInt8] {
         do {
-            bytes = try ConfigFile.read(path)
+            return try read(path)
         } catch {
             throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
         }
+    }
+}
+
+/// Reads a cluster state from a JSON file (`--from`).
+enum StateFile {
+    static func read(_ path: String, for spec: ClusterSpec) throws -> ClusterState {
+        let bytes = try ConfigFile.contents(of: path)
         let state: ClusterState
         do {
             state = try JSONDecoder().decode(ClusterState.self, from: Data(bytes))

@@ -1,0 +1,164 @@
+/// Collects a plan's actions while the planner walks the groups, then numbers them.
+struct PlanBuilder {
+    struct Draft {
+        var kind: ActionKind
+        var node: NodeName
+        var group: GroupName?
+        var resource: ResourceName?
+        var target: NodeName?
+        var timeout: Duration
+        var interval: Duration?
+        var reason: String
+        var waits: [(draft: Int, why: String)] = []
+    }
+
+    /// The stops and starts of one group in this plan, as draft numbers in execution order.
+    struct GroupActions {
+        var stops: [Int] = []
+        var starts: [Int] = []
+    }
+
+    let spec: ClusterSpec
+    let state: ClusterState
+    let trigger: Trigger
+    let index: SpecIndex
+    let placement: Placement
+    let senior: NodeName?
+    var drafts: [Draft] = []
+    var fences: [NodeName: Int] = [:]
+    var probes: [ResourceName: [Int]] = [:]
+    var probed: Set<String> = []
+    private var done: [GroupName: GroupActions] = [:]
+
+    init(spec: ClusterSpec, state: ClusterState, trigger: Trigger, index: SpecIndex, placement: Placement) {
+        self.spec = spec
+        self.state = state
+        self.trigger = trigger
+        self.index = index
+        self.placement = placement
+        senior = spec.nodesBySeniority.first { state.status(of: $0.name) != .lost }?.name
+    }
+
+    mutating func build() {
+        guard senior != nil else { return }
+        if case .nodeJoined(let node) = trigger {
+            for group in spec.groups {
+                for resource in group.resources {
+                    addProbe(
+                        resource, of: group.name, on: node,
+                        reason: "\(node) joined: find out whether \(resource.name) runs there")
+                }
+            }
+        }
+        for group in groupsInOrder()
+        where !placement.blocked.contains(group.name) && !placement.unmanaged.contains(group.name) {
+            planGroup(group)
+        }
+    }
+
+    /// Groups sorted so that `first` comes before `then` of every order rule, otherwise in file order.
+    private func groupsInOrder() -> [GroupSpec] {
+        let byName = Dictionary(spec.groups.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var remaining = byName.mapValues { index.firsts[$0.name]?.count ?? 0 }
+        var sorted = spec.groups.filter { remaining[$0.name] == 0 }
+        var next = 0
+        while next < sorted.count {
+            let group = sorted[next]
+            next += 1
+            for then in index.thens[group.name] ?? [] {
+                remaining[then]! -= 1
+                if remaining[then] == 0 { sorted.append(byName[then]!) }
+            }
+        }
+        return sorted
+    }
+
+    private mutating func planGroup(_ group: GroupSpec) {
+        let target = placement.nodes[group.name]
+        let states = group.resources.map { state.state(of: $0.name) }
+        let current = states.compactMap(\.activeNode).first
+        let firstGroups = index.firsts[group.name] ?? []
+        let firstDraft = drafts.count
+        let restartedFirst = firstGroups.first { !(done[$0]?.stops.isEmpty ?? true) }
+        var restartFrom = group.resources.count
+        if let target {
+            restartFrom = states.firstIndex { !($0.status == .started && $0.node == target) } ?? restartFrom
+        }
+        if restartedFirst != nil { restartFrom = 0 }
+        let reason = cause(group, from: current, to: target, restartFrom: restartFrom, after: restartedFirst)
+        var actions = GroupActions()
+        var lostNodes: Set<NodeName> = []
+
+        for index in group.resources.indices.reversed() {
+            guard let node = states[index].activeNode, node != target || index >= restartFrom else { continue }
+            let resource = group.resources[index]
+            if state.status(of: node) == .lost {
+                lostNodes.insert(node)
+                continue
+            }
+            var waits: [(Int, String)] = actions.stops.last.map { [($0, "group order")] } ?? []
+            // A probe may find the resource running on a returning node; stop nothing until it has answered.
+            waits += (probes[resource.name] ?? []).map { ($0, "probe") }
+            if states[index].status != .failed, let monitor = resource.monitor {
+                let cancel = add(
+                    Draft(
+                        kind: .cancelMonitor, node: node, group: group.name, resource: resource.name, timeout: .zero,
+                        interval: monitor.effectiveInterval, reason: reason))
+                waits.append((cancel, "its monitor is cancelled first"))
+            }
+            actions.stops.append(
+                add(
+                    Draft(
+                        kind: .stop, node: node, group: group.name, resource: resource.name,
+                        timeout: resource.stopTimeout.value, reason: reason, waits: waits)))
+        }
+        // This group is `then` of each of `firstGroups`: it stops before them.
+        for first in firstGroups {
+            guard let theirFirstStop = done[first]?.stops.first, let ourLastStop = actions.stops.last else { continue }
+            drafts[theirFirstStop].waits.append((ourLastStop, "order: \(group.name) stops before \(first)"))
+        }
+
+        if let target {
+            for index in group.resources.indices where index >= restartFrom {
+                let resource = group.resources[index]
+                var waits: [(Int, String)] = []
+                if let previous = actions.starts.last {
+                    waits.append((previous, "group order"))
+                } else {
+                    if let lastStop = actions.stops.last { waits.append((lastStop, "stop before start")) }
+                    for node in lostNodes.sorted() { waits.append((fence(node), "\(node) confirmed dead")) }
+                    for first in firstGroups {
+                        if let theirLastStart = done[first]?.starts.last {
+                            waits.append((theirLastStart, "order: after \(first)"))
+                        }
+                    }
+                }
+                if state.state(of: group.name).generation == 0 {
+                    for node in spec.nodes.map(\.name) where state.status(of: node) == .online {
+                        addProbe(
+                            resource, of: group.name, on: node,
+                            reason: "\(resource.name) has never run: make sure it runs nowhere before its first start")
+                    }
+                }
+                waits += (probes[resource.name] ?? []).map { ($0, "probe") }
+                let start = add(
+                    Draft(
+                        kind: .start, node: target, group: group.name, resource: resource.name,
+                        timeout: resource.startTimeout.value, reason: reason, waits: waits))
+                actions.starts.append(start)
+                if let monitor = resource.monitor {
+                    _ = add(
+                        Draft(
+                            kind: .monitor, node: target, group: group.name, resource: resource.name,
+                            timeout: monitor.effectiveTimeout, interval: monitor.effectiveInterval, reason: reason,
+                            waits: [(start, "after start")]))
+                }
+            }
+        }
+        // The handler hears of every group that changes, even one that only stopped because its node was lost.
+        if !actions.stops.isEmpty || !actions.starts.isEmpty || current != target {
+            addNotify(group, since: firstDraft, reason: reason)
+        }
+        done[group.name] = actions
+    }
+}

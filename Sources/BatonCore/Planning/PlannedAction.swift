@@ -1,0 +1,85 @@
+/// One action of a plan.
+public struct PlannedAction: Hashable, Sendable, Identifiable {
+    /// The action's number in its plan, from 1.
+    public var id: Int
+    /// What to do.
+    public var kind: ActionKind
+    /// Where.
+    public var node: NodeName
+    /// The group the action serves, if any.
+    public var group: GroupName?
+    /// The resource acted on, if any.
+    public var resource: ResourceName?
+    /// The node a fence-needed action is about (the action itself runs on the senior node).
+    public var target: NodeName?
+    /// How long the action may take.
+    public var timeout: Duration
+    /// The period of a recurring monitor.
+    public var interval: Duration?
+    /// Why the action is in the plan, in words.
+    public var reason: String
+    /// The actions that must succeed first, each with why.
+    public var waits: [Dependency]
+    /// The longest chain of edges leading here; actions with the same step may run in parallel.
+    public var step: Int
+
+    /// Creates an action; the planner numbers actions, so tests and runners are the other callers.
+    public init(
+        id: Int, kind: ActionKind, node: NodeName, group: GroupName?, resource: ResourceName?, target: NodeName?,
+        timeout: Duration, interval: Duration?, reason: String, waits: [Dependency], step: Int
+    ) {
+        self.id = id
+        self.kind = kind
+        self.node = node
+        self.group = group
+        self.resource = resource
+        self.target = target
+        self.timeout = timeout
+        self.interval = interval
+        self.reason = reason
+        self.waits = waits
+        self.step = step
+    }
+
+    /// `start vip on node2`: the name simulations and failure injection use.
+    public var label: String {
+        switch kind {
+        case .fenceNeeded: "fence-needed \(target.map(\.rawValue) ?? "")"
+        case .notify: "notify \(group.map(\.rawValue) ?? "") on \(node)"
+        default: "\(kind.rawValue) \(resource.map(\.rawValue) ?? "") on \(node)"
+        }
+    }
+}
+
+/// An edge of a plan: the action that must succeed first, and why.
+public struct Dependency: Hashable, Sendable {
+    /// The number of the action waited for.
+    public var action: Int
+    /// Why: "group order", "order web after db", "probe", "stop before start".
+    public var why: String
+
+    /// Creates an edge.
+    public init(action: Int, why: String) {
+        self.action = action
+        self.why = why
+    }
+}
+
+/// The kinds of action a plan holds.
+public enum ActionKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// Ask the agent whether the resource runs on a node (a one-off monitor), so nothing runs twice.
+    case probe
+    /// Start the resource.
+    case start
+    /// Stop the resource.
+    case stop
+    /// Start the resource's recurring monitor.
+    case monitor
+    /// Cancel the resource's recurring monitor before it is stopped.
+    case cancelMonitor = "cancel-monitor"
+    /// A lost node must be confirmed dead before its resources start elsewhere. Until fencing exists, membership alone
+    /// confirms it and this step succeeds at once; the plan shows where fencing will go.
+    case fenceNeeded = "fence-needed"
+    /// Run the administrator's event handler; never delays the plan.
+    case notify
+}

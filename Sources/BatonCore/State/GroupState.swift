@@ -1,0 +1,20 @@
+/// Where a group runs and how often it has been started.
+public struct GroupState: Hashable, Sendable {
+    /// The node the group runs on, or last ran on.
+    public var node: NodeName?
+    /// Raised on every start of the group; at a cold start the newest generation holds the newest data.
+    public var generation: Int
+    /// An administrator stopped the group (or `on-fail: stop` did); it stays stopped until started again.
+    public var stopped: Bool
+    /// The node an administrator switched the group to; `failback: auto` returns it there rather than to its first
+    /// candidate.
+    public var pinned: NodeName?
+
+    /// Creates a group state.
+    public init(node: NodeName? = nil, generation: Int = 0, stopped: Bool = false, pinned: NodeName? = nil) {
+        self.node = node
+        self.generation = generation
+        self.stopped = stopped
+        self.pinned = pinned
+    }
+}
