@@ -36,6 +36,7 @@ extension ClusterSpec {
 
     /// Unknown groups, contradictions between together and apart, and sets of groups that cannot be placed.
     func validateColocation() -> [Diagnostic] {
+        guard !colocation.isEmpty else { return [] }
         let known = groups.map(\.name)
         let defined = Set(known)
         var diagnostics: [Diagnostic] = []

@@ -27,6 +27,7 @@ extension ClusterSpec {
         _ items: [(name: Name, location: SourceLocation)], noun: String
     ) -> [Diagnostic] {
         var first: [Name: SourceLocation] = [:]
+        first.reserveCapacity(items.count)
         var diagnostics: [Diagnostic] = []
         for item in items {
             if let earlier = first[item.name] {
