@@ -45,6 +45,7 @@ struct Placement {
             }
             if let allowed {
                 assign(unitMembers, to: allowed)
+                noteRefusedSwitchovers(unitMembers, placedOn: allowed, spec, state)
             } else {
                 let reason = Self.whyNowhere(unitMembers, preferences, spec, state, index: index, placement: self)
                 for member in unitMembers { notes[member.group.name] = reason }
@@ -57,6 +58,19 @@ struct Placement {
     struct Member {
         let group: GroupSpec
         let states: [ResourceState]
+    }
+
+    /// A group switched to a node that may not run it stays where placement put it; the plan says why.
+    private mutating func noteRefusedSwitchovers(
+        _ members: [Member], placedOn node: NodeName, _ spec: ClusterSpec, _ state: ClusterState
+    ) {
+        for member in members {
+            guard let pinned = state.state(of: member.group.name).pinned, pinned != node,
+                let refusal = Self.refusal(members, on: pinned, spec, state)
+            else { continue }
+            notes[member.group.name] =
+                "\(member.group.name) runs on \(node), not on \(pinned) where it was switched: \(refusal)"
+        }
     }
 
     /// Records blocked and unmanaged groups, which keep their place; returns whether `group` was one.
