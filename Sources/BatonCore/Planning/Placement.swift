@@ -13,6 +13,8 @@ struct Placement {
     var blocked: Set<GroupName> = []
     /// Groups on a node in maintenance: nothing is done to them.
     var unmanaged: Set<GroupName> = []
+    /// The states of each group's resources, in list order, as placement looked them up; the planner reuses them.
+    var resourceStates: [GroupName: [ResourceState]] = [:]
 
     init(_ spec: ClusterSpec, _ state: ClusterState, index: SpecIndex) {
         var units = DisjointSets(spec.groups.map(\.name))
@@ -21,9 +23,11 @@ struct Placement {
         }
         var members: [GroupName: [Member]] = [:]
         var unitOrder: [GroupName] = []
+        resourceStates.reserveCapacity(spec.groups.count)
         for group in spec.groups {
             // Each resource's state is looked up once: placement asks about it for every candidate node.
             let member = Member(group: group, states: group.resources.map { state.state(of: $0.name) })
+            resourceStates[group.name] = member.states
             guard !settle(member, state) else { continue }
             let unit = units.representative(of: group.name)
             if members[unit] == nil { unitOrder.append(unit) }

@@ -43,8 +43,8 @@ extension PlanBuilder {
     /// action), then in the order they were added.
     func finish() -> Plan {
         // Edges deduplicated once; most actions wait for one to three others, so a linear check is cheapest.
-        let edges = drafts.map { draft in
-            draft.waits.reduce(into: [(draft: Int, why: String)]()) { unique, wait in
+        let edges = drafts.indices.map { index in
+            drafts[index].waits.reduce(into: [(draft: Int, why: String)]()) { unique, wait in
                 if !unique.contains(where: { $0.draft == wait.draft }) { unique.append(wait) }
             }
         }

@@ -75,7 +75,8 @@ struct PlanBuilder {
 
     private mutating func planGroup(_ group: GroupSpec) {
         let target = placement.nodes[group.name]
-        let states = group.resources.map { state.state(of: $0.name) }
+        // Placement looked every group's resource states up already.
+        let states = placement.resourceStates[group.name]!
         let current = states.compactMap(\.activeNode).first
         let firstGroups = index.firsts[group.name] ?? []
         let firstDraft = drafts.count
@@ -91,26 +92,26 @@ struct PlanBuilder {
 
         for index in group.resources.indices.reversed() {
             guard let node = states[index].activeNode, node != target || index >= restartFrom else { continue }
-            let resource = group.resources[index]
+            let name = group.resources[index].name
             if state.status(of: node) == .lost {
                 lostNodes.insert(node)
                 continue
             }
             var waits: [(Int, String)] = actions.stops.last.map { [($0, "group order")] } ?? []
             // A probe may find the resource running on a returning node; stop nothing until it has answered.
-            waits += (probes[resource.name] ?? []).map { ($0, "probe") }
-            if states[index].status != .failed, let monitor = resource.monitor {
+            waits += (probes[name] ?? []).map { ($0, "probe") }
+            if states[index].status != .failed, let monitor = group.resources[index].monitor {
                 let cancel = add(
                     Draft(
-                        kind: .cancelMonitor, node: node, group: group.name, resource: resource.name, timeout: .zero,
+                        kind: .cancelMonitor, node: node, group: group.name, resource: name, timeout: .zero,
                         interval: monitor.effectiveInterval, reason: reason))
                 waits.append((cancel, "its monitor is cancelled first"))
             }
             actions.stops.append(
                 add(
                     Draft(
-                        kind: .stop, node: node, group: group.name, resource: resource.name,
-                        timeout: resource.stopTimeout.value, reason: reason, waits: waits)))
+                        kind: .stop, node: node, group: group.name, resource: name,
+                        timeout: group.resources[index].stopTimeout.value, reason: reason, waits: waits)))
         }
         // This group is `then` of each of `firstGroups`: it stops before them.
         for first in firstGroups {
@@ -119,8 +120,10 @@ struct PlanBuilder {
         }
 
         if let target {
+            let neverRan = state.state(of: group.name).generation == 0
+            let onlineNodes = neverRan ? spec.nodes.map(\.name).filter { state.status(of: $0) == .online } : []
             for index in group.resources.indices where index >= restartFrom {
-                let resource = group.resources[index]
+                let name = group.resources[index].name
                 var waits: [(Int, String)] = []
                 if let previous = actions.starts.last {
                     waits.append((previous, "group order"))
@@ -133,23 +136,21 @@ struct PlanBuilder {
                         }
                     }
                 }
-                if state.state(of: group.name).generation == 0 {
-                    for node in spec.nodes.map(\.name) where state.status(of: node) == .online {
-                        addProbe(
-                            resource, of: group.name, on: node,
-                            reason: "\(resource.name) has never run: make sure it runs nowhere before its first start")
-                    }
+                for node in onlineNodes {
+                    addProbe(
+                        group.resources[index], of: group.name, on: node,
+                        reason: "\(name) has never run: make sure it runs nowhere before its first start")
                 }
-                waits += (probes[resource.name] ?? []).map { ($0, "probe") }
+                waits += (probes[name] ?? []).map { ($0, "probe") }
                 let start = add(
                     Draft(
-                        kind: .start, node: target, group: group.name, resource: resource.name,
-                        timeout: resource.startTimeout.value, reason: reason, waits: waits))
+                        kind: .start, node: target, group: group.name, resource: name,
+                        timeout: group.resources[index].startTimeout.value, reason: reason, waits: waits))
                 actions.starts.append(start)
-                if let monitor = resource.monitor {
+                if let monitor = group.resources[index].monitor {
                     _ = add(
                         Draft(
-                            kind: .monitor, node: target, group: group.name, resource: resource.name,
+                            kind: .monitor, node: target, group: group.name, resource: name,
                             timeout: monitor.effectiveTimeout, interval: monitor.effectiveInterval, reason: reason,
                             waits: [(start, "after start")]))
                 }
