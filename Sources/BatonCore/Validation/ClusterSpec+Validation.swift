@@ -22,22 +22,18 @@ extension ClusterSpec {
         Identifier<Kind>.syntaxError(in: text).map { [Diagnostic($0, at: location)] } ?? []
     }
 
-    /// Reports the second and later uses of a name; `describe` names the thing for the message.
+    /// Reports the second and later uses of a name; the earlier place is looked up only when there is one.
     static func duplicateErrors<Name: Hashable & CustomStringConvertible>(
-        _ items: [(name: Name, location: SourceLocation)], noun: String
+        _ items: some Collection<(name: Name, location: SourceLocation)>, noun: String
     ) -> [Diagnostic] {
-        var first: [Name: SourceLocation] = [:]
-        first.reserveCapacity(items.count)
+        var seen = Set<Name>(minimumCapacity: items.count)
         var diagnostics: [Diagnostic] = []
-        for item in items {
-            if let earlier = first[item.name] {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .duplicateName, at: item.location, "duplicate \(noun) '\(item.name)'",
-                        hint: "it is first defined at \(earlier.position); give each \(noun) its own name"))
-            } else {
-                first[item.name] = item.location
-            }
+        for item in items where !seen.insert(item.name).inserted {
+            let earlier = items.first { $0.name == item.name }!.location
+            diagnostics.append(
+                Diagnostic(
+                    .error, .duplicateName, at: item.location, "duplicate \(noun) '\(item.name)'",
+                    hint: "it is first defined at \(earlier.position); give each \(noun) its own name"))
         }
         return diagnostics
     }
@@ -88,7 +84,7 @@ extension ClusterSpec {
     private func validateGroups() -> [Diagnostic] {
         var diagnostics = Self.duplicateErrors(groups.map { ($0.name, $0.location) }, noun: "group")
         diagnostics += Self.duplicateErrors(
-            groups.flatMap { $0.resources.map { ($0.name, $0.location) } }, noun: "resource")
+            groups.lazy.flatMap { $0.resources.lazy.map { (name: $0.name, location: $0.location) } }, noun: "resource")
         let nodeNames = nodes.map(\.name)
         let defined = Set(nodeNames)
         for group in groups {
