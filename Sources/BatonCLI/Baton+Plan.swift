@@ -117,11 +117,9 @@ extension Baton {
             } catch {
                 throw ValidationError("\(error.message); \(error.hint)")
             }
-            let event = ScenarioEvent(
-                failure.happening, location: SourceLocation(file: "--resource-fail", line: 1, column: 1))
-            switch event.trigger(in: spec, state: state) {
-            case .success(let trigger): return trigger
-            case .failure(let error):
+            do throws(ValueError) {
+                return try failure.trigger(in: spec, state: state)
+            } catch {
                 throw CommandFailure(message: error.message, status: ExitCode.validationFailure.rawValue)
             }
         }

@@ -1,11 +1,10 @@
 import ArgumentParser
 import BatonConfig
 import BatonCore
-import Foundation
 
 extension Baton {
     /// `baton validate`: check a configuration and print every finding.
-    public struct Validate: ParsableCommand {
+    public struct Validate: AsyncParsableCommand {
         /// The command's description.
         public static let configuration = CommandConfiguration(
             abstract: "Check a cluster configuration.",
@@ -26,16 +25,14 @@ extension Baton {
         public init() {}
 
         /// Validates and prints; exits 1 when the configuration has an error.
-        public func run() throws {
-            let result: ConfigLoadResult
-            do {
-                result = try options.load()
-            } catch {
-                FileHandle.standardError.write(Data("baton: \(error)\n".utf8))
-                throw ExitCode(ConfigFileError.exitStatus)
+        public func run() async throws {
+            var invalid = false
+            try await emit {
+                let result = try options.load()
+                invalid = result.diagnostics.containsErrors
+                return report(result)
             }
-            print(report(result), terminator: "")
-            if result.diagnostics.containsErrors { throw ExitCode(1) }
+            if invalid { throw ExitCode(1) }
         }
 
         /// The text `run` prints for a load result.

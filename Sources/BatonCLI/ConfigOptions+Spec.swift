@@ -7,12 +7,7 @@ extension ConfigOptions {
     /// The configuration, for commands that need a valid one: its errors are printed to standard error and the
     /// command exits 1; an unreadable file exits 66.
     public func validSpec() throws -> ClusterSpec {
-        let result: ConfigLoadResult
-        do {
-            result = try load()
-        } catch {
-            throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
-        }
+        let result = try load()
         guard let spec = result.spec else {
             let errors = result.diagnostics.filter { $0.severity == .error }.map(\.description)
             throw CommandFailure(
@@ -26,6 +21,9 @@ extension ConfigOptions {
 
 /// A command that cannot go on: its message goes to standard error, and the process exits with `status`.
 public struct CommandFailure: Error, CustomStringConvertible {
+    /// The exit status for an input that cannot be read (sysexits' EX_NOINPUT).
+    public static let unreadableInput: Int32 = 66
+
     /// What went wrong and what to do.
     public var message: String
     /// The exit status.
@@ -57,7 +55,7 @@ extension ConfigFile {
         do {
             return try read(path)
         } catch {
-            throw CommandFailure(message: "\(error)", status: ConfigFileError.exitStatus)
+            throw CommandFailure(message: "\(error)", status: CommandFailure.unreadableInput)
         }
     }
 }

@@ -78,7 +78,8 @@ extension ConfigDecoder {
         case "stop-group": return .trigger(.stopGroup(GroupName(text.value)))
         case "start-group": return .trigger(.startGroup(GroupName(text.value)))
         default:
-            return parse(text) { text throws(ValueError) in try ResourceFailure(configText: text) }?.value.happening
+            return parse(text) { text throws(ValueError) in try ResourceFailure(configText: text) }
+                .map { .resourceFailure($0.value) }
         }
     }
 

@@ -25,8 +25,10 @@ import Testing
         #expect(events.count == 9)
         #expect(events[0].failing == ["start r on n2": 1, "stop r on n1": 5])
         #expect(events[1].time == .seconds(600) && events[1].location.line == 4)
-        #expect(events[4].happening == .trigger(.resourceFailed(ResourceName("r"), node: NodeName("n2"), code: 6)))
-        #expect(events[5].happening == .resourceFailedWhereItRuns(ResourceName("r"), code: 7))
+        #expect(events[4].happening == .resourceFailure(try ResourceFailure(configText: "r@n2:6")))
+        #expect(events[5].happening == .resourceFailure(try ResourceFailure(configText: "r")))
+        let failure = try ResourceFailure(configText: "r@n2:6")
+        #expect((failure.resource, failure.node, failure.code) == (ResourceName("r"), NodeName("n2"), 6))
         #expect(events[6].happening == .trigger(.switchover(GroupName("g"), to: NodeName("n1"))))
     }
 

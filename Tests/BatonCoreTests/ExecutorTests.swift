@@ -48,7 +48,7 @@ import Testing
     static func plan(_ actions: [PlannedAction]) -> Plan {
         Plan(
             trigger: .stopGroup(GroupName("g")), senior: nil, actions: actions, placement: [:], notes: [],
-            detection: (.zero, ""))
+            detection: Detection(.zero, ""))
     }
 
     @Test func respectsTheConcurrencyBound() async {

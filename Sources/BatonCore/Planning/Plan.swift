@@ -14,13 +14,13 @@ public struct Plan: Hashable, Sendable {
     /// What the plan does not do, and why: blocked groups, groups that can run nowhere.
     public var notes: [String]
     /// How long the trigger takes to detect, and what sets that time.
-    public var detection: (time: Duration, source: String)
+    public var detection: Detection
 
     /// Creates a plan.
     public init(
         trigger: Trigger, senior: NodeName?, actions: [PlannedAction], placement: [GroupName: NodeName?],
         notes: [String],
-        detection: (time: Duration, source: String)
+        detection: Detection
     ) {
         self.trigger = trigger
         self.senior = senior
@@ -48,19 +48,18 @@ public struct Plan: Hashable, Sendable {
 
     /// Detection plus the longest chain: how long the trigger can take to be handled, at worst.
     public var budget: Duration { detection.time + longestChain.time }
+}
 
-    /// Plans are equal when their content is; the detection tuple is compared field by field.
-    public static func == (lhs: Plan, rhs: Plan) -> Bool {
-        lhs.trigger == rhs.trigger && lhs.senior == rhs.senior && lhs.actions == rhs.actions
-            && lhs.placement == rhs.placement
-            && lhs.notes == rhs.notes && lhs.detection.time == rhs.detection.time
-            && lhs.detection.source == rhs.detection.source
-    }
+/// How long a trigger takes to notice, and what sets that time ("deadtime").
+public struct Detection: Hashable, Sendable {
+    /// The time.
+    public var time: Duration
+    /// What sets it, in words.
+    public var source: String
 
-    /// Hashes the plan's content.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(trigger)
-        hasher.combine(actions)
-        hasher.combine(notes)
+    /// Creates a detection time.
+    public init(_ time: Duration, _ source: String) {
+        self.time = time
+        self.source = source
     }
 }

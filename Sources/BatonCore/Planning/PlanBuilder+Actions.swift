@@ -89,24 +89,24 @@ extension PlanBuilder {
     }
 
     /// How long the trigger takes to notice, and what sets that time.
-    var detection: (time: Duration, source: String) {
+    var detection: Detection {
         switch trigger {
         case .nodeLost:
-            return (spec.heartbeat.deadtime.value, "deadtime")
+            return Detection(spec.heartbeat.deadtime.value, "deadtime")
         case .nodeJoined:
-            return (spec.heartbeat.interval.value, "heartbeat interval")
+            return Detection(spec.heartbeat.interval.value, "heartbeat interval")
         case .resourceFailed(let name, _, _):
             guard let monitor = spec.groupAndResource(named: name)?.1.monitor else {
-                return (.zero, "reported failure")
+                return Detection(.zero, "reported failure")
             }
-            return (
+            return Detection(
                 monitor.effectiveInterval + monitor.effectiveTimeout,
                 "monitor interval \(monitor.effectiveInterval.configText) + timeout \(monitor.effectiveTimeout.configText)"
             )
         case .standby, .online, .switchover, .stopGroup, .startGroup:
-            return (.zero, "administrator request")
+            return Detection(.zero, "administrator request")
         case .replan:
-            return (.zero, "re-plan")
+            return Detection(.zero, "re-plan")
         }
     }
 }

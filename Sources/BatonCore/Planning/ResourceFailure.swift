@@ -35,9 +35,18 @@ public struct ResourceFailure: Hashable, Sendable {
         resource = ResourceName(String(rest))
     }
 
-    /// The scenario event for this failure: with its node, or where the resource runs when it happens.
-    public var happening: ScenarioEvent.Happening {
-        node.map { .trigger(.resourceFailed(resource, node: $0, code: code)) }
-            ?? .resourceFailedWhereItRuns(resource, code: code)
+    /// The trigger this failure is in `state`: at the node written, or where the resource runs.
+    /// - Throws: ``ValueError`` when the resource is unknown, or no node is written and it runs nowhere.
+    public func trigger(in spec: ClusterSpec, state: ClusterState) throws(ValueError) -> Trigger {
+        guard spec.groupAndResource(named: resource) != nil else {
+            throw ValueError(
+                .unknownReference, "unknown resource '\(resource)'", hint: "name a resource of the configuration")
+        }
+        guard let node = node ?? state.state(of: resource).activeNode else {
+            throw ValueError(
+                .badValue, "\(resource) runs nowhere at this point; name the node: \(resource)@NODE",
+                hint: "write RESOURCE@NODE")
+        }
+        return .resourceFailed(resource, node: node, code: code)
     }
 }

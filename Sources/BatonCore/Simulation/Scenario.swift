@@ -11,12 +11,12 @@ public struct Scenario: Hashable, Sendable {
 
 /// One event of a scenario: what happens, when, and which actions of the resulting plans fail.
 public struct ScenarioEvent: Hashable, Sendable {
-    /// What happens. A resource failure without a node happens where the resource runs at that moment.
+    /// What happens.
     public enum Happening: Hashable, Sendable {
         /// A trigger that names everything it needs.
         case trigger(Trigger)
-        /// A resource fails where it runs, with an OCF exit code.
-        case resourceFailedWhereItRuns(ResourceName, code: Int)
+        /// A resource fails; without a node, where it runs at that moment.
+        case resourceFailure(ResourceFailure)
     }
 
     /// What happens.
@@ -44,17 +44,12 @@ public struct ScenarioEvent: Hashable, Sendable {
         switch happening {
         case .trigger(let given):
             trigger = given
-        case .resourceFailedWhereItRuns(let resource, let code):
-            guard spec.groupAndResource(named: resource) != nil else {
-                return .failure(ScenarioError(location: location, message: "unknown resource '\(resource)'"))
+        case .resourceFailure(let failure):
+            do throws(ValueError) {
+                trigger = try failure.trigger(in: spec, state: state)
+            } catch {
+                return .failure(ScenarioError(location: location, message: error.message))
             }
-            guard let node = state.state(of: resource).activeNode else {
-                return .failure(
-                    ScenarioError(
-                        location: location,
-                        message: "\(resource) runs nowhere at this point; name the node: \(resource)@NODE"))
-            }
-            trigger = .resourceFailed(resource, node: node, code: code)
         }
         if let problem = trigger.problem(in: spec, state: state) {
             return .failure(ScenarioError(location: location, message: problem))
