@@ -9,7 +9,9 @@ let package = Package(
         .library(name: "BatonConfig", targets: ["BatonConfig"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // Debian's libyaml; the only YAML parser Baton uses.
@@ -22,10 +24,19 @@ let package = Package(
         .target(name: "BatonCore"),
         .target(name: "BatonConfig", dependencies: ["BatonCore", "CYAML"]),
         .target(
+            name: "BatonAgents",
+            dependencies: [
+                "BatonCore",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "BatonCLI",
             dependencies: [
                 "BatonCore",
                 "BatonConfig",
+                "BatonAgents",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,11 +49,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "baton-benchmark",
-            dependencies: ["BatonCore", "BatonConfig"],
+            dependencies: ["BatonCore", "BatonConfig", "BatonAgents"],
             path: "Benchmarks/Baton"
         ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),
+        .testTarget(name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore"], exclude: ["Fixtures"]),
         .testTarget(name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios"]),
     ],
     swiftLanguageModes: [.v6]

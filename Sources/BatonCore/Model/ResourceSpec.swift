@@ -29,6 +29,9 @@ public struct ResourceSpec: Hashable, Sendable {
     public var startTimeout: Located<Duration>
     /// How long `stop` may take.
     public var stopTimeout: Located<Duration>
+    /// The actions whose timeout the configuration writes; the others have the default, which an agent's
+    /// meta-data may replace.
+    public var writtenTimeouts: Set<ActionKind>
     /// The recurring monitor; `nil` when written `monitor: off`.
     public var monitor: MonitorSettings?
     /// What to do when the monitor fails.
@@ -52,6 +55,7 @@ public struct ResourceSpec: Hashable, Sendable {
         self.parameters = parameters
         self.startTimeout = startTimeout ?? Located(Self.defaultActionTimeout, at: location)
         self.stopTimeout = stopTimeout ?? Located(Self.defaultActionTimeout, at: location)
+        self.writtenTimeouts = Set([startTimeout.map { _ in .start }, stopTimeout.map { _ in .stop }].compactMap(\.self))
         self.monitor = monitor
         self.onFail = onFail
         self.maxRestarts = maxRestarts

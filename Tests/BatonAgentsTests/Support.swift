@@ -1,0 +1,119 @@
+import BatonAgents
+import BatonCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Files that tests use as agents.
+enum Fixtures {
+    /// The absolute path of a fixture.
+    static func path(_ name: String) -> String {
+        let file = #filePath
+        return String(file[..<file.lastIndex(of: "/")!]) + "/Fixtures/" + name
+    }
+
+    /// The repository's root.
+    static var repository: String {
+        let file = #filePath
+        let tests = file[..<file.lastIndex(of: "/")!]
+        return String(tests[..<tests.lastIndex(of: "/")!].dropLast("/Tests".count))
+    }
+}
+
+extension OCFAgent {
+    /// A script agent at `path`, killed one second after SIGTERM on timeout.
+    static func script(_ path: String) -> OCFAgent {
+        OCFAgent(
+            reference: .script(path: path), path: path, provider: "local",
+            type: String(path.split(separator: "/").last ?? ""), ocfRoot: "/usr/lib/ocf", grace: .seconds(1))
+    }
+}
+
+/// A directory made for one test and removed with everything in it when the value goes.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/baton-test-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw TestFailure("mkdtemp failed") }
+        path = String(cString: made)
+    }
+
+    deinit {
+        removeTree(path)
+    }
+
+    func exists(_ name: String) -> Bool { access(path + "/" + name, F_OK) == 0 }
+
+    func readBytes(_ name: String) throws -> [UInt8] {
+        guard let file = fopen(path + "/" + name, "rb") else { throw TestFailure("cannot read \(name)") }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count <= 0 { break }
+            bytes += buffer[..<count]
+        }
+        return bytes
+    }
+
+    func read(_ name: String) throws -> String { String(decoding: try readBytes(name), as: UTF8.self) }
+
+    func write(_ name: String, _ text: String) throws {
+        guard let file = fopen(path + "/" + name, "wb") else { throw TestFailure("cannot write \(name)") }
+        defer { fclose(file) }
+        _ = text.utf8CString.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count - 1, file) }
+    }
+}
+
+/// Removes a directory tree without following symbolic links.
+func removeTree(_ path: String) {
+    if let directory = opendir(path) {
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let child = path + "/" + name
+            if entry.pointee.d_type == UInt8(DT_DIR) { removeTree(child) } else { unlink(child) }
+        }
+        closedir(directory)
+    }
+    rmdir(path)
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        let blank: (Character) -> Bool = { $0.isWhitespace }
+        return String(drop(while: blank).reversed().drop(while: blank).reversed())
+    }
+
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        var result = ""
+        var rest = Substring(self)
+        while let range = rest.firstRange(of: target) {
+            result += rest[..<range.lowerBound] + replacement
+            rest = rest[range.upperBound...]
+        }
+        return result + rest
+    }
+}
+
+/// Whether a process runs: it exists and is not a zombie waiting for its parent (PID 1 may reap it late).
+func isRunning(_ pid: Int32) -> Bool {
+    guard let file = fopen("/proc/\(pid)/stat", "r") else { return false }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 512)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
+    let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    guard let close = line.lastIndex(of: ")") else { return false }
+    let state = line[close...].dropFirst(2).first
+    return state != "Z" && state != "X"
+}
