@@ -12,7 +12,7 @@ public struct Baton: AsyncParsableCommand {
             reads ./cluster.yaml, then /etc/baton/cluster.yaml.
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self, Simulate.self]
+        subcommands: [Validate.self, PlanCommand.self, Simulate.self, AgentCommand.self]
     )
 
     /// Creates the root command; ArgumentParser calls this.

@@ -44,9 +44,9 @@ struct OutputTail {
 }
 
 extension String {
-    /// Without leading and trailing spaces, tabs and carriage returns.
+    /// Without leading and trailing white space, line breaks included.
     var trimmingSpaces: String {
-        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        let blank: (Character) -> Bool = { $0.isWhitespace }
         return String(drop(while: blank).reversed().drop(while: blank).reversed())
     }
 }

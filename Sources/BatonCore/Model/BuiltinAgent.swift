@@ -47,17 +47,19 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
         case .service:
             [
                 ParameterSpec("unit", .text, "the systemd unit"),
-                ParameterSpec("command", .text, "where no systemd runs: the command that starts the service"),
-                ParameterSpec("pidfile", .absolutePath, "where no systemd runs: the service's pid file"),
-                ParameterSpec("health", .text, "a command whose success means healthy, such as pg_isready"),
+                ParameterSpec("command", .command, "where no systemd runs: the command that starts the service"),
+                ParameterSpec("pidfile", .absolutePath, "where no systemd runs: the pid file the service writes"),
+                ParameterSpec("stop_command", .command, "where no systemd runs: a command that stops the service"),
+                ParameterSpec("health", .command, "a command whose success means healthy, such as pg_isready"),
             ]
         case .process:
             [
-                ParameterSpec("command", .text, required: true, "the command Baton runs and supervises"),
+                ParameterSpec("command", .command, required: true, "the command Baton runs and supervises"),
                 ParameterSpec("pidfile", .absolutePath, "the pid file; default: in Baton's state directory"),
                 ParameterSpec("log_file", .absolutePath, "where the output goes; default: in Baton's state directory"),
                 ParameterSpec("port", .port, "a TCP port that must accept connections"),
-                ParameterSpec("health", .text, "a command whose success means healthy"),
+                ParameterSpec("host", .address, "the address the port is checked on; default 127.0.0.1"),
+                ParameterSpec("health", .command, "a command whose success means healthy"),
             ]
         }
     }
@@ -83,6 +85,8 @@ public struct ParameterSpec: Hashable, Sendable {
         case duration
         /// A host name: labels of letters, digits and hyphens, separated by dots.
         case hostname
+        /// A program and its arguments, split into words without a shell (``CommandWords``).
+        case command
     }
 
     /// The parameter's name.

@@ -35,6 +35,14 @@ public struct ClusterSpec: Hashable, Sendable {
     /// Every resource of every group, in file order.
     public var resources: [ResourceSpec] { groups.flatMap(\.resources) }
 
+    /// The resource of that name, if any.
+    public func resource(named name: ResourceName) -> ResourceSpec? {
+        for group in groups {
+            if let resource = group.resources.first(where: { $0.name == name }) { return resource }
+        }
+        return nil
+    }
+
     /// The node of that name, if any.
     public func node(named name: NodeName) -> NodeSpec? { nodes.first { $0.name == name } }
 

@@ -55,7 +55,8 @@ public struct ResourceSpec: Hashable, Sendable {
         self.parameters = parameters
         self.startTimeout = startTimeout ?? Located(Self.defaultActionTimeout, at: location)
         self.stopTimeout = stopTimeout ?? Located(Self.defaultActionTimeout, at: location)
-        self.writtenTimeouts = Set([startTimeout.map { _ in .start }, stopTimeout.map { _ in .stop }].compactMap(\.self))
+        self.writtenTimeouts = Set(
+            [startTimeout.map { _ in .start }, stopTimeout.map { _ in .stop }].compactMap(\.self))
         self.monitor = monitor
         self.onFail = onFail
         self.maxRestarts = maxRestarts

@@ -104,6 +104,8 @@ extension ParameterSpec.Kind {
                 }
             case .hostname:
                 return Self.hostnameError(value)
+            case .command:
+                _ = try CommandWords(configText: value)
             }
         } catch {
             return error

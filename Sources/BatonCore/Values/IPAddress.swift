@@ -128,3 +128,24 @@ extension Substring {
         return parts
     }
 }
+
+extension IPAddress {
+    /// The address in network byte order: 4 or 16 bytes.
+    public var bytes: [UInt8] {
+        switch self {
+        case .v4(let value): (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+        case .v6(let groups): groups.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] }
+        }
+    }
+
+    /// Whether this address lies in the subnet of `network` with that prefix length (same family only).
+    public func isIn(_ network: IPAddress, prefixLength: Int) -> Bool {
+        let mine = bytes
+        let theirs = network.bytes
+        guard mine.count == theirs.count, (0...mine.count * 8).contains(prefixLength) else { return false }
+        for bit in 0..<prefixLength where (mine[bit / 8] ^ theirs[bit / 8]) & (0x80 >> UInt8(bit % 8)) != 0 {
+            return false
+        }
+        return true
+    }
+}

@@ -1,0 +1,135 @@
+import BatonCore
+
+/// `floating-ip`: an IPv4 or IPv6 address added to an interface with iproute2, then announced.
+///
+/// Start is idempotent: an address already on the interface is announced again. Before adding an IPv4 address it
+/// sends ARP probes and refuses to start when another machine answers for it; for IPv6 the kernel's own duplicate
+/// address detection decides. Monitor checks that the address is on the interface and that the link is up.
+struct FloatingIPAgent {
+    let work: BuiltinWork
+    let address: PrefixedAddress?
+
+    init(_ work: BuiltinWork) {
+        self.work = work
+        self.address = try? PrefixedAddress(configText: work.parameter("address", ""))
+    }
+
+    func perform() async -> AgentResult {
+        guard let address else {
+            return .failure(work.request.action, code: 6, "parameter 'address' is not an address")
+        }
+        let entries = await addresses()
+        guard let interface = work.request.parameter("interface") ?? Self.interface(for: address.address, in: entries)
+        else {
+            return .failure(
+                work.request.action, code: 6,
+                "no interface has a subnet that holds \(address.address); set the parameter 'interface'")
+        }
+        let present = entries.contains { $0.interface == interface && $0.address == address.address }
+        let length =
+            address.prefixLength ?? entries.first {
+                $0.interface == interface && address.address.isIn($0.address, prefixLength: $0.prefixLength)
+            }?.prefixLength ?? address.address.bitCount
+        switch work.verb {
+        case .start:
+            return await start(address.address, length: length, on: interface, present: present)
+        case .stop:
+            guard present else { return AgentResult(action: work.request.action, code: 0) }
+            let result = await work.tool(["ip", "addr", "del", "\(address.address)/\(length)", "dev", interface])
+            return result.succeeded
+                ? AgentResult(action: work.request.action, code: 0) : work.failure(1, "ip addr del failed", result)
+        case .monitor:
+            guard present else {
+                return .failure(work.request.action, code: 7, "\(address.address) is not on \(interface)")
+            }
+            let state = FileText.read("/sys/class/net/\(interface)/operstate")?.trimmingSpaces ?? "missing"
+            guard state == "up" || state == "unknown" else {
+                return .failure(work.request.action, code: 1, "link \(interface) is \(state)")
+            }
+            return AgentResult(action: work.request.action, code: 0)
+        }
+    }
+
+    private func start(_ address: IPAddress, length: Int, on interface: String, present: Bool) async -> AgentResult {
+        if !present {
+            if case .v4 = address, let owner = Announcer.probe(address, on: interface, window: .milliseconds(500)) {
+                let mac = owner.map {
+                    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
+                }.joined(separator: ":")
+                return .failure(
+                    work.request.action, code: 1,
+                    "\(address) already answers on \(interface), from \(mac): not taking it")
+            }
+            var words = ["ip", "addr", "add", "\(address)/\(length)", "dev", interface]
+            if case .v4 = address { words += ["brd", "+"] }
+            let result = await work.tool(words)
+            guard result.succeeded else { return work.failure(1, "ip addr add failed", result) }
+            if case .v6 = address,
+                let failure = await waitForDuplicateAddressDetection(address, length: length, on: interface)
+            {
+                return failure
+            }
+        }
+        guard Announcer.announce(address, on: interface) else {
+            return .failure(work.request.action, code: 1, "\(address) is on \(interface) but could not be announced")
+        }
+        return AgentResult(action: work.request.action, code: 0)
+    }
+
+    /// Waits while the kernel checks the new IPv6 address; a duplicate is removed again and fails the start.
+    private func waitForDuplicateAddressDetection(_ address: IPAddress, length: Int, on interface: String) async
+        -> AgentResult?
+    {
+        while work.remaining > .zero {
+            guard let entry = await addresses().first(where: { $0.interface == interface && $0.address == address })
+            else {
+                return .failure(
+                    work.request.action, code: 1,
+                    "\(address) vanished from \(interface) during duplicate address detection")
+            }
+            if entry.flags.contains("dadfailed") {
+                _ = await work.tool(["ip", "addr", "del", "\(address)/\(length)", "dev", interface])
+                return .failure(
+                    work.request.action, code: 1, "\(address) is already in use on the link of \(interface)")
+            }
+            if !entry.flags.contains("tentative") { return nil }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return .failure(
+            work.request.action, code: 1, "duplicate address detection of \(address) did not finish in time")
+    }
+
+    struct Entry {
+        var interface: String
+        var address: IPAddress
+        var prefixLength: Int
+        var flags: [String]
+    }
+
+    /// Every address on every interface, from `ip -o addr show`.
+    private func addresses() async -> [Entry] {
+        let result = await work.tool(["ip", "-o", "addr", "show"])
+        return result.outputText.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard words.count >= 4, let family = words.firstIndex(where: { $0 == "inet" || $0 == "inet6" }),
+                family + 1 < words.count
+            else { return nil }
+            let parts = words[family + 1].split(separator: "/")
+            guard parts.count == 2, let address = try? IPAddress(configText: String(parts[0])),
+                let length = Int(parts[1])
+            else {
+                return nil
+            }
+            let name = words[1].split(separator: "@").first.map(String.init) ?? words[1]
+            return Entry(interface: name, address: address, prefixLength: length, flags: Array(words[(family + 2)...]))
+        }
+    }
+
+    /// The interface whose own subnet holds the address, as IPaddr2's `findif` chooses.
+    static func interface(for address: IPAddress, in entries: [Entry]) -> String? {
+        entries.filter {
+            $0.prefixLength < $0.address.bitCount && address.isIn($0.address, prefixLength: $0.prefixLength)
+        }
+        .max { $0.prefixLength < $1.prefixLength }?.interface
+    }
+}
