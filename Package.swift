@@ -54,8 +54,10 @@ let package = Package(
         ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),
-        .testTarget(name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios"]),
+        .testTarget(
+            name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore", "BatonConfig"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

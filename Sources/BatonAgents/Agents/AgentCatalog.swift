@@ -24,7 +24,9 @@ public struct AgentCatalog: Sendable {
     ) {
         self.ocfRoot = ocfRoot
         self.initDirectory = initDirectory
-        self.baseDirectory = baseDirectory
+        // Agents run with "/" as their working directory, so a relative script path must not stay relative.
+        self.baseDirectory =
+            baseDirectory.hasPrefix("/") ? baseDirectory : Self.currentDirectory() + "/" + baseDirectory
         self.stateDirectory = stateDirectory
         self.grace = grace
     }
@@ -79,6 +81,12 @@ public struct AgentCatalog: Sendable {
             Entry(reference: "lsb:\($0)", kind: "lsb", location: initDirectory + "/" + $0)
         }
         return entries
+    }
+
+    private static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "/" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The visible names in a directory, sorted; a name starting with '.' is hidden, as OCF providers hide helpers.
