@@ -49,8 +49,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "baton-benchmark",
-            dependencies: ["BatonCore", "BatonConfig", "BatonAgents"],
+            dependencies: ["BatonCore", "BatonConfig"],
             path: "Benchmarks/Baton"
+        ),
+        .executableTarget(
+            name: "baton-agent-benchmark",
+            dependencies: ["BatonCore", "BatonAgents"],
+            path: "Benchmarks/Agents"
         ),
         .testTarget(name: "BatonCoreTests", dependencies: ["BatonCore"]),
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),

@@ -47,6 +47,8 @@ public struct OCFAgent: Agent {
             let problem = access(path, F_OK) == 0 ? "is not executable" : "does not exist"
             return .failure(request.action, code: 5, "agent \(path) \(problem)")
         }
+        // Shell agents keep pid and state files in HA_RSCTMP and expect it to exist.
+        if let stateDirectory { _ = FileText.makeDirectory(stateDirectory) }
         let process = ProcessRequest(
             executable: path, arguments: [request.action.name], environment: environment(for: request),
             timeout: request.timeout, grace: grace, outputLimit: request.action == .metaData ? 1 << 20 : 16 << 10,

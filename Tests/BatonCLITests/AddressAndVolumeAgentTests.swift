@@ -1,0 +1,164 @@
+import Foundation
+import Testing
+
+/// Address agents inside network namespaces the test creates, volume agents on a loop device in a private mount
+/// namespace. Root only; CI runs them as root.
+@Suite(.serialized) struct AddressAndVolumeAgentTests {
+    typealias T = AgentCommandTests
+
+    /// Two namespaces joined by a veth pair: `node` (10.77.0.1/24) runs the agent, `peer` (10.77.0.2/24) listens and
+    /// accepts gratuitous ARP into its neighbour table.
+    struct Link {
+        let node = "\(T.prefix)n"
+        let peer = "\(T.prefix)p"
+        var nodeInterface: String { "\(T.prefix)vn" }
+        var peerInterface: String { "\(T.prefix)vp" }
+
+        func ip(_ arguments: String...) throws -> ValidateCommandTests.Run { try T.run("/usr/sbin/ip", arguments) }
+
+        func create() throws {
+            for name in [node, peer] { #expect(try ip("netns", "add", name).status == 0) }
+            #expect(
+                try ip(
+                    "link", "add", nodeInterface, "netns", node, "type", "veth", "peer", "name", peerInterface, "netns",
+                    peer
+                ).status == 0)
+            for (space, interface, address) in [
+                (node, nodeInterface, "10.77.0.1/24"), (peer, peerInterface, "10.77.0.2/24"),
+            ] {
+                try ip("-n", space, "addr", "add", address, "dev", interface)
+                try ip("-n", space, "link", "set", interface, "up")
+                try ip("-n", space, "link", "set", "lo", "up")
+            }
+            try T.run(
+                "/usr/sbin/ip",
+                [
+                    "netns", "exec", peer, "/usr/sbin/sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1",
+                    "net.ipv4.conf.\(peerInterface).arp_accept=1",
+                ])
+        }
+
+        func destroy() {
+            for name in [node, peer] { _ = try? ip("netns", "del", name) }
+        }
+
+        /// `baton agent exec` inside the node's namespace.
+        func exec(_ config: String, _ state: String, _ resource: String, _ action: String) throws
+            -> ValidateCommandTests.Run
+        {
+            try T.run(
+                "/usr/sbin/ip",
+                ["netns", "exec", node, T.baton, "agent", "exec", "-c", config, "--state-dir", state, resource, action])
+        }
+
+        /// The hardware address the peer's neighbour table holds for `address`, if any.
+        func peerNeighbour(_ address: String) throws -> String? {
+            let words = try ip("-n", peer, "neigh", "show", address, "dev", peerInterface).output.split(separator: " ")
+            return words.firstIndex(of: "lladdr").map { String(words[$0 + 1]) }
+        }
+
+        var nodeMAC: String {
+            get throws {
+                let words = try ip("-n", node, "-o", "link", "show", nodeInterface).output.split(separator: " ")
+                return String(words[words.firstIndex(of: "link/ether")! + 1])
+            }
+        }
+    }
+
+    @Test(arguments: ["floating-ip", "ocf:heartbeat:IPaddr2"])
+    func addressAgentAnnouncesToTheLink(agent: String) throws {
+        guard T.have(T.isRoot, "not root: network namespaces need root") else { return }
+        if agent.hasPrefix("ocf:") {
+            guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
+        }
+        let directory = try T.temporaryDirectory()
+        let link = Link()
+        defer {
+            link.destroy()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try link.create()
+        let params =
+            agent == "floating-ip"
+            ? "{address: 10.77.0.10/24, interface: \(link.nodeInterface)}"
+            : "{ip: 10.77.0.10, cidr_netmask: '24', nic: \(link.nodeInterface)}"
+        let config = try T.config(in: directory, "      - {name: vip, agent: \"\(agent)\", params: \(params)}")
+        let state = directory.path + "/state"
+        #expect(try link.exec(config, state, "vip", "probe").status == 7)
+        let start = try link.exec(config, state, "vip", "start")
+        #expect(start.status == 0, "\(start.output)\(start.error)")
+        #expect(try link.exec(config, state, "vip", "monitor").status == 0)
+        // The peer learnt the address from the announcement alone: it never sent anything to it.
+        var learnt: String?
+        for _ in 0..<30 {
+            learnt = try link.peerNeighbour("10.77.0.10")
+            if learnt != nil { break }
+            usleep(100_000)
+        }
+        #expect(learnt == (try link.nodeMAC), "the peer did not receive a gratuitous ARP")
+        #expect(
+            try T.run(
+                "/usr/sbin/ip", ["netns", "exec", link.peer, "/usr/bin/ping", "-c", "1", "-W", "2", "10.77.0.10"]
+            ).status == 0)
+        #expect(try link.exec(config, state, "vip", "start").status == 0, "start is idempotent")
+        #expect(try link.exec(config, state, "vip", "stop").status == 0)
+        #expect(try link.exec(config, state, "vip", "stop").status == 0, "stop is idempotent")
+        #expect(try link.exec(config, state, "vip", "monitor").status == 7)
+    }
+
+    @Test func floatingIPRefusesAnAddressThatAnswersElsewhere() throws {
+        guard T.have(T.isRoot, "not root: network namespaces need root") else { return }
+        let directory = try T.temporaryDirectory()
+        let link = Link()
+        defer {
+            link.destroy()
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try link.create()
+        try link.ip("-n", link.peer, "addr", "add", "10.77.0.20/24", "dev", link.peerInterface)
+        let config = try T.config(
+            in: directory, "      - {name: vip, agent: floating-ip, params: {address: 10.77.0.20/24}}")
+        let start = try link.exec(config, directory.path + "/state", "vip", "start")
+        #expect(start.status == 1)
+        #expect(start.output.contains("10.77.0.20 already answers on \(link.nodeInterface)"), "\(start.output)")
+        #expect(!(try link.ip("-n", link.node, "-o", "addr", "show").output.contains("10.77.0.20")))
+    }
+
+    @Test(arguments: ["volume", "ocf:heartbeat:Filesystem"])
+    func volumeAgentMountsALoopDevice(agent: String) throws {
+        guard T.have(T.isRoot, "not root: loop devices and mount namespaces need root") else { return }
+        if agent.hasPrefix("ocf:") {
+            guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
+        }
+        let directory = try T.temporaryDirectory()
+        let image = directory.appendingPathComponent("disk.img").path
+        #expect(try T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
+        #expect(try T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
+        let attach = try T.run("/usr/sbin/losetup", ["-f", "--show", image])
+        let device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer {
+            _ = try? T.run("/usr/sbin/losetup", ["-d", device])
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try #require(attach.status == 0 && device.hasPrefix("/dev/loop"), "losetup failed: \(attach.error)")
+        let mountPoint = directory.path + "/mnt"
+        let params =
+            agent == "volume"
+            ? "{device: \(device), directory: \(mountPoint), fstype: ext4, fsck: true, probe_file: true}"
+            : "{device: \(device), directory: \(mountPoint), fstype: ext4}"
+        let config = try T.config(in: directory, "      - {name: data, agent: \"\(agent)\", params: \(params)}")
+        // One private mount namespace for the whole sequence: the mount is gone with it, whatever happens.
+        let result = try T.run(
+            "/usr/bin/unshare",
+            [
+                "--mount", "--propagation", "private",
+                ValidateCommandTests.packageRoot.path + "/Tests/BatonCLITests/Fixtures/in-one-mount-namespace",
+                T.baton, config, directory.path + "/state", "data", "probe", "start", "monitor", "start", "stop",
+                "stop", "monitor",
+            ])
+        #expect(result.output == "probe 7\nstart 0\nmonitor 0\nstart 0\nstop 0\nstop 0\nmonitor 7\n", "\(result.error)")
+        // Nothing leaked into this namespace.
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(mountPoint))
+    }
+}
