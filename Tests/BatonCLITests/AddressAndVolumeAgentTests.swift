@@ -14,6 +14,7 @@ import Testing
         var nodeInterface: String { "\(T.prefix)vn" }
         var peerInterface: String { "\(T.prefix)vp" }
 
+        @discardableResult
         func ip(_ arguments: String...) throws -> ValidateCommandTests.Run { try T.run("/usr/sbin/ip", arguments) }
 
         func create() throws {
