@@ -186,9 +186,7 @@ extension Baton.AgentCommand {
         }
 
         static func text(_ result: AgentResult, resource: ResourceSpec) -> String {
-            let milliseconds =
-                result.duration.components.seconds * 1000 + result.duration.components.attoseconds
-                / 1_000_000_000_000_000
+            let milliseconds = result.duration.wholeMilliseconds
             var lines = [
                 "\(result.action) \(resource.name) (\(resource.agent.value)): "
                     + (result.timedOut ? "timed out" : OCFExitCode.describe(result.code)) + " after \(milliseconds) ms"
@@ -263,7 +261,13 @@ private struct ResultJSON: Encodable {
         exitStatus = result.exitStatus
         timedOut = result.timedOut
         reason = result.exitReason
-        milliseconds =
-            result.duration.components.seconds * 1000 + result.duration.components.attoseconds / 1_000_000_000_000_000
+        milliseconds = result.duration.wholeMilliseconds
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, for people and JSON.
+    fileprivate var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -23,7 +23,8 @@ struct ProcessRunnerTests {
         #expect(result.meaning == "timed out")
         #expect(!result.succeeded)
         #expect(result.outcome.timedOut && result.outcome.code == 1)
-        #expect(elapsed < .milliseconds(500) + .seconds(1) + .milliseconds(700), "took \(elapsed)")
+        // The group is killed at timeout + grace; the slack covers spawning and reaping on a loaded two-core machine.
+        #expect(elapsed >= .milliseconds(500) && elapsed < .milliseconds(1500) + .seconds(3), "took \(elapsed)")
         let pid = try #require(Int32(try directory.read("grandchild.pid").trimmingSpaces))
         #expect(!isRunning(pid), "grandchild \(pid) survived")
     }
