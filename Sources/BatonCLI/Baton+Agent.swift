@@ -264,10 +264,3 @@ private struct ResultJSON: Encodable {
         milliseconds = result.duration.wholeMilliseconds
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for people and JSON.
-    fileprivate var wholeMilliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-    }
-}

@@ -39,6 +39,18 @@ import Testing
                 ])
         }
 
+        /// Runs `body` with a fresh pair of namespaces and a temporary directory, and removes both afterwards.
+        static func withLink(_ body: (Link, URL) throws -> Void) throws {
+            let directory = try T.temporaryDirectory()
+            let link = Link()
+            defer {
+                link.destroy()
+                try? FileManager.default.removeItem(at: directory)
+            }
+            try link.create()
+            try body(link, directory)
+        }
+
         func destroy() {
             for name in [node, peer] { _ = try? ip("netns", "del", name) }
         }
@@ -72,13 +84,10 @@ import Testing
         if agent.hasPrefix("ocf:") {
             guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
         }
-        let directory = try T.temporaryDirectory()
-        let link = Link()
-        defer {
-            link.destroy()
-            try? FileManager.default.removeItem(at: directory)
-        }
-        try link.create()
+        try Link.withLink { link, directory in try announce(agent, link, directory) }
+    }
+
+    private func announce(_ agent: String, _ link: Link, _ directory: URL) throws {
         let params =
             agent == "floating-ip"
             ? "{address: 10.77.0.10/24, interface: \(link.nodeInterface)}"
@@ -109,20 +118,15 @@ import Testing
 
     @Test func floatingIPRefusesAnAddressThatAnswersElsewhere() throws {
         guard T.have(T.isRoot, "not root: network namespaces need root") else { return }
-        let directory = try T.temporaryDirectory()
-        let link = Link()
-        defer {
-            link.destroy()
-            try? FileManager.default.removeItem(at: directory)
+        try Link.withLink { link, directory in
+            try link.ip("-n", link.peer, "addr", "add", "10.77.0.20/24", "dev", link.peerInterface)
+            let config = try T.config(
+                in: directory, "      - {name: vip, agent: floating-ip, params: {address: 10.77.0.20/24}}")
+            let start = try link.exec(config, directory.path + "/state", "vip", "start")
+            #expect(start.status == 1)
+            #expect(start.output.contains("10.77.0.20 already answers on \(link.nodeInterface)"), "\(start.output)")
+            #expect(!(try link.ip("-n", link.node, "-o", "addr", "show").output.contains("10.77.0.20")))
         }
-        try link.create()
-        try link.ip("-n", link.peer, "addr", "add", "10.77.0.20/24", "dev", link.peerInterface)
-        let config = try T.config(
-            in: directory, "      - {name: vip, agent: floating-ip, params: {address: 10.77.0.20/24}}")
-        let start = try link.exec(config, directory.path + "/state", "vip", "start")
-        #expect(start.status == 1)
-        #expect(start.output.contains("10.77.0.20 already answers on \(link.nodeInterface)"), "\(start.output)")
-        #expect(!(try link.ip("-n", link.node, "-o", "addr", "show").output.contains("10.77.0.20")))
     }
 
     @Test(arguments: ["volume", "ocf:heartbeat:Filesystem"])

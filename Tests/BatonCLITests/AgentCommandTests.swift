@@ -25,23 +25,9 @@ import Testing
         FileManager.default.isExecutableFile(atPath: "/usr/lib/ocf/resource.d/heartbeat/Dummy")
     }
 
-    /// Runs a program and returns its status and output; never through a shell.
     @discardableResult
     static func run(_ program: String, _ arguments: [String]) throws -> ValidateCommandTests.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return ValidateCommandTests.Run(
-            status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-            error: String(decoding: errorData, as: UTF8.self))
+        try ValidateCommandTests.run(program, arguments)
     }
 
     static func temporaryDirectory() throws -> URL {

@@ -24,8 +24,14 @@ import Testing
     }
 
     static func run(_ arguments: [String]) throws -> Run {
+        try run(binary.path, arguments)
+    }
+
+    /// Runs a program with its arguments (never through a shell) and collects its status and output.
+    @discardableResult
+    static func run(_ program: String, _ arguments: [String]) throws -> Run {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         let output = Pipe()
         let error = Pipe()

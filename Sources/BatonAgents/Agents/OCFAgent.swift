@@ -67,11 +67,11 @@ public struct OCFAgent: Agent {
             ("OCF_RESOURCE_PROVIDER", provider),
             ("OCF_EXIT_REASON_PREFIX", Self.exitReasonPrefix),
             ("OCF_RESKEY_CRM_meta_name", request.action.name),
-            ("OCF_RESKEY_CRM_meta_timeout", String(request.timeout.milliseconds)),
+            ("OCF_RESKEY_CRM_meta_timeout", String(request.timeout.wholeMilliseconds)),
         ]
         switch request.action {
         case .monitor(let interval, let depth):
-            environment.append(("OCF_RESKEY_CRM_meta_interval", String(interval.milliseconds)))
+            environment.append(("OCF_RESKEY_CRM_meta_interval", String(interval.wholeMilliseconds)))
             environment.append(("OCF_CHECK_LEVEL", String(depth)))
         case .validateAll(let depth):
             environment.append(("OCF_RESKEY_CRM_meta_interval", "0"))
@@ -114,12 +114,5 @@ extension AgentResult {
         self.init(
             action: action, exitStatus: status, code: code, timedOut: process.timedOut, exitReason: reason,
             output: process.outputText, errorOutput: process.errorText, duration: process.duration)
-    }
-}
-
-extension Duration {
-    /// Whole milliseconds, as OCF's `_meta_timeout` and `_meta_interval` take them.
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

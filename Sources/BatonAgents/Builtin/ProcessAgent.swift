@@ -41,10 +41,9 @@ struct ProcessAgent {
         // Started is running and, with a port or a health command, answering: wait for that within the timeout.
         while true {
             let state = await monitor()
-            if state.code == 0 || work.remaining == .zero || daemon.runningPID() == nil {
-                return state.code == 0
-                    ? state
-                    : .failure(work.request.action, code: 1, "did not start: \(state.exitReason ?? state.meaning)")
+            if state.code == 0 { return state }
+            if work.remaining == .zero || daemon.runningPID() == nil {
+                return .failure(work.request.action, code: 1, "did not start: \(state.exitReason ?? state.meaning)")
             }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -18,10 +18,8 @@ struct ServiceAgent {
             var request = work.request
             request.timeout = work.remaining
             let result = await SystemdAgent(unit: unit).perform(request)
-            guard result.code == 0, case .stop = work.verb else {
-                return result.code == 0 ? await healthy(result) : result
-            }
-            return result
+            if case .stop = work.verb { return result }
+            return result.code == 0 ? await healthy(result) : result
         }
         let daemon = Daemon(
             pidfile: work.parameter("pidfile", work.stateDirectory + "/" + work.request.instance + ".pid"))

@@ -20,26 +20,24 @@ public struct SwiftAgent: Agent {
     public func perform(_ request: AgentRequest) async -> AgentResult {
         let clock = ContinuousClock()
         let start = clock.now
-        var result: AgentResult
+        var result = validate(request)
         switch request.action {
         case .metaData:
             result = AgentResult(action: .metaData, code: 0, output: metadataXML)
         case .validateAll:
-            result = validate(request)
+            break
         default:
-            if let invalid = Optional(validate(request)), invalid.code != 0 {
-                result = invalid
-            } else {
-                let work = BuiltinWork(request: request, stateDirectory: stateDirectory)
-                result =
-                    switch kind {
-                    case .process: await ProcessAgent(work).perform()
-                    case .volume: await VolumeAgent(work).perform()
-                    case .floatingIP: await FloatingIPAgent(work).perform()
-                    case .hostnameAlias: await HostnameAliasAgent(work).perform()
-                    case .service: await ServiceAgent(work).perform()
-                    }
-            }
+            // Parameters that do not fit the agent's table are "not configured" (6), before anything is touched.
+            guard result.code == 0 else { break }
+            let work = BuiltinWork(request: request, stateDirectory: stateDirectory)
+            result =
+                switch kind {
+                case .process: await ProcessAgent(work).perform()
+                case .volume: await VolumeAgent(work).perform()
+                case .floatingIP: await FloatingIPAgent(work).perform()
+                case .hostnameAlias: await HostnameAliasAgent(work).perform()
+                case .service: await ServiceAgent(work).perform()
+                }
         }
         result.action = request.action
         result.duration = clock.now - start

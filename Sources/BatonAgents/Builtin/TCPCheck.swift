@@ -20,8 +20,7 @@ enum TCPCheck {
         if connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 { return true }
         guard errno == EINPROGRESS else { return false }
         var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-        let milliseconds = Int32(
-            patience.components.seconds * 1000 + patience.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: patience.wholeMilliseconds)
         guard poll(&poller, 1, milliseconds) == 1 else { return false }
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
