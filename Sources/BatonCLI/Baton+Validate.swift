@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonAgents
 import BatonConfig
 import BatonCore
 
@@ -10,7 +11,11 @@ extension Baton {
             abstract: "Check a cluster configuration.",
             discussion: """
                 Prints every error and warning as FILE:LINE:COLUMN: SEVERITY: MESSAGE; HINT, sorted by position, \
-                then a summary line. With --json, prints a JSON array of objects with the keys file, line, column, \
+                then a summary line. When the text is valid, the parameters of every OCF, LSB and script resource \
+                are then checked against its agent's meta-data on this machine (the agent's meta-data action is \
+                run): unknown names, integers that are not whole numbers and missing required parameters are \
+                errors; an agent that is not installed here is a warning (agent-unavailable). --no-agents skips \
+                this step. With --json, prints a JSON array of objects with the keys file, line, column, \
                 severity ("error" or "warning"), code, message and hint, and nothing else.
 
                 Exit status: 0 when the configuration is valid (warnings allowed), 1 when it has an error, 64 for \
@@ -20,6 +25,11 @@ extension Baton {
 
         /// Which configuration to read, and how to print.
         @OptionGroup public var options: ConfigOptions
+        @OptionGroup var locations: AgentLocations
+
+        /// Check the text only; run no agent.
+        @Flag(help: "Check the text only; do not read installed agents' meta-data.")
+        public var noAgents = false
 
         /// Creates the command; ArgumentParser calls this.
         public init() {}
@@ -28,7 +38,11 @@ extension Baton {
         public func run() async throws {
             var invalid = false
             try await emit {
-                let result = try options.load()
+                var result = try options.load()
+                if !noAgents, let spec = result.spec {
+                    let catalog = locations.catalog(baseDirectory: options.baseDirectory)
+                    result = result.adding(await catalog.metadataDiagnostics(for: spec))
+                }
                 invalid = result.diagnostics.containsErrors
                 return report(result)
             }

@@ -6,6 +6,12 @@ public struct ConfigLoadResult: Sendable {
     public var spec: ClusterSpec?
     /// Every error and warning, sorted by position.
     public var diagnostics: [Diagnostic]
+
+    /// Adds findings from later checks, such as agents' meta-data: the model is dropped when one is an error.
+    public func adding(_ more: [Diagnostic]) -> ConfigLoadResult {
+        let all = (diagnostics + more).sorted()
+        return ConfigLoadResult(spec: all.containsErrors ? nil : spec, diagnostics: all)
+    }
 }
 
 /// Reads `cluster.yaml` text into a validated ``ClusterSpec``.

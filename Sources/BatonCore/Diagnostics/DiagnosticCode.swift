@@ -46,4 +46,7 @@ public enum DiagnosticCode: String, Hashable, Sendable, Codable, CaseIterable {
     case badParameter = "bad-parameter"
     /// A setting that has no effect.
     case noEffect = "no-effect"
+    /// An agent that is not installed on this machine, or whose meta-data cannot be read: its parameters were not
+    /// checked.
+    case agentUnavailable = "agent-unavailable"
 }

@@ -69,7 +69,11 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
 public struct ParameterSpec: Hashable, Sendable {
     /// What a parameter's value must look like.
     public enum Kind: String, Hashable, Sendable {
-        /// Any text.
+        /// Any text, even empty: a parameter known only from an agent's meta-data.
+        case any
+        /// A whole number, as meta-data's `integer` type.
+        case integer
+        /// Any text that is not empty.
         case text
         /// An IP address.
         case address

@@ -33,23 +33,33 @@ extension ResourceSpec {
                     hint: "use letters, digits and '_', starting with a letter or '_'"))
         }
         if case .builtin(let builtin) = agent.value {
-            diagnostics += validateParameters(of: builtin)
+            diagnostics += parameterDiagnostics(against: builtin.parameters, agentName: builtin.rawValue)
         }
         return diagnostics
     }
 
-    private func validateParameters(of agent: BuiltinAgent) -> [Diagnostic] {
+    /// Findings about the parameters against those an agent declares: unknown names (with a suggestion), values
+    /// that do not fit their kind, and required parameters that are missing.
+    /// - Parameters:
+    ///   - specs: the agent's parameters, from its table or its meta-data.
+    ///   - agentName: the agent as hints name it.
+    public func parameterDiagnostics(against specs: [ParameterSpec], agentName: String) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        let specs = agent.parameters
         for parameter in parameters {
             guard let spec = specs.first(where: { $0.name == parameter.name }) else {
-                let suggestion = Spelling.suggestion(for: parameter.name, among: specs.map(\.name))
+                let names = specs.map(\.name)
+                let suggestion = Spelling.suggestion(for: parameter.name, among: names)
+                let takes =
+                    names.isEmpty
+                    ? "\(agentName) takes no parameters"
+                    : names.count > 8
+                        ? "'baton agent info \(agentName)' lists its parameters"
+                        : "\(agentName) takes \(names.joined(separator: ", "))"
                 diagnostics.append(
                     Diagnostic(
                         .error, .badParameter, at: parameter.location,
                         "unknown parameter '\(parameter.name)' in resource '\(name)'",
-                        hint: suggestion.map { "did you mean '\($0)'?" }
-                            ?? "\(agent.rawValue) takes \(specs.map(\.name).joined(separator: ", "))"))
+                        hint: suggestion.map { "did you mean '\($0)'?" } ?? takes))
                 continue
             }
             if let error = spec.kind.check(parameter.value) {
@@ -63,7 +73,7 @@ extension ResourceSpec {
             diagnostics.append(
                 Diagnostic(
                     .error, .badParameter, at: location, "resource '\(name)' lacks parameter '\(spec.name)'",
-                    hint: "\(agent.rawValue) needs \(spec.name): \(spec.summary)"))
+                    hint: "\(agentName) needs \(spec.name): \(spec.summary)"))
         }
         return diagnostics
     }
@@ -79,6 +89,12 @@ extension ParameterSpec.Kind {
     public func check(_ value: String) -> ValueError? {
         do throws(ValueError) {
             switch self {
+            case .any:
+                break
+            case .integer:
+                if Int(value) == nil {
+                    return ValueError(.badParameter, "'\(value)' is not an integer", hint: "write a whole number")
+                }
             case .text:
                 if value.isEmpty {
                     return ValueError(.badParameter, "value is empty", hint: "write a value or remove the parameter")

@@ -1,0 +1,79 @@
+import BatonCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension AgentCatalog {
+    /// Where a file-based agent is installed: its script, or `nil` for built-in and systemd agents.
+    public func installedPath(of reference: AgentReference) -> String? {
+        switch reference {
+        case .builtin, .systemd: nil
+        case .ocf(let provider, let type): "\(ocfRoot)/resource.d/\(provider)/\(type)"
+        case .lsb(let name): "\(initDirectory)/\(name)"
+        case .script(let path): path.hasPrefix("/") ? path : baseDirectory + "/" + path
+        }
+    }
+
+    /// Findings about the parameters of every OCF, LSB and script resource, from its agent's meta-data on this
+    /// machine: unknown names, values that are not of the declared integer type, and missing required
+    /// parameters, at their line and column. An agent that is not installed, or whose meta-data cannot be read,
+    /// gives one warning per resource, since the configuration may be written on a machine that does not run it.
+    /// Built-in agents are checked by ``ClusterSpec/validate()``; systemd units take no parameters to check.
+    public func metadataDiagnostics(for spec: ClusterSpec) async -> [Diagnostic] {
+        var metadata: [AgentReference: Result<AgentMetadata, MetadataUnavailable>] = [:]
+        var diagnostics: [Diagnostic] = []
+        for resource in spec.resources {
+            let reference = resource.agent.value
+            guard let path = installedPath(of: reference) else { continue }
+            if metadata[reference] == nil {
+                metadata[reference] = await readMetadata(of: reference, at: path)
+            }
+            switch metadata[reference]! {
+            case .success(let found):
+                diagnostics += resource.parameterDiagnostics(
+                    against: found.parameterSpecs, agentName: reference.description)
+            case .failure(let unavailable):
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .agentUnavailable, at: resource.agent.location,
+                        "parameters of resource '\(resource.name)' not checked: \(unavailable.reason)",
+                        hint: unavailable.hint))
+            }
+        }
+        return diagnostics
+    }
+
+    /// Why an agent's meta-data could not be had.
+    struct MetadataUnavailable: Error {
+        var reason: String
+        var hint: String
+    }
+
+    private func readMetadata(
+        of reference: AgentReference, at path: String
+    ) async -> Result<AgentMetadata, MetadataUnavailable> {
+        guard access(path, X_OK) == 0 else {
+            return .failure(
+                MetadataUnavailable(
+                    reason: "\(reference) is not installed on this machine (no executable \(path))",
+                    hint: "install the agent, or validate on a node that has it"))
+        }
+        guard let metadata = await agent(for: reference).metadata() else {
+            return .failure(
+                MetadataUnavailable(
+                    reason: "\(reference) prints no meta-data that Baton can read",
+                    hint: "run '\(path) meta-data' to see what the agent prints"))
+        }
+        return .success(metadata)
+    }
+}
+
+extension AgentMetadata {
+    /// The parameters as Baton checks them: integers must be whole numbers, other types take any text.
+    public var parameterSpecs: [ParameterSpec] {
+        parameters.map {
+            ParameterSpec($0.name, $0.type == "integer" ? .integer : .any, required: $0.isRequired, $0.summary)
+        }
+    }
+}
