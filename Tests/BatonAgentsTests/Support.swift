@@ -1,5 +1,6 @@
 import BatonAgents
 import BatonCore
+import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -116,4 +117,19 @@ func isRunning(_ pid: Int32) -> Bool {
     guard let close = line.lastIndex(of: ")") else { return false }
     let state = line[close...].dropFirst(2).first
     return state != "Z" && state != "X"
+}
+
+/// Whether a test's prerequisite holds. Outside CI a missing one skips the test with a printed reason; under
+/// `CI=true` it is a failure.
+func prerequisite(_ holds: Bool, _ what: String) -> Bool {
+    if holds { return true }
+    #expect(getenv("CI").map { String(cString: $0) } != "true", "CI=true but \(what)")
+    print("skipping: \(what)")
+    return false
+}
+
+/// Runs a program to its end, never through a shell, for at most ten seconds.
+func run(_ program: String, _ arguments: [String]) async -> ProcessResult {
+    await ProcessRunner().run(
+        ProcessRequest(executable: program, arguments: arguments, timeout: .seconds(10), grace: .seconds(1)))
 }

@@ -32,8 +32,15 @@ public struct SystemdAgent: Agent {
             return AgentResult(
                 action: .metaData, code: 0, output: LSBAgent.metadata(for: reference.description, timeout: "100s"))
         }
-        // sd_booted(3): systemd runs as init when this directory exists.
+        // sd_booted(3): systemd runs as init when this directory exists. Without systemd no unit runs, so a stop
+        // has nothing to do and succeeds: a failed stop would block the group on this node for nothing.
         guard access(runtimeDirectory, F_OK) == 0 else {
+            if request.action == .stop {
+                return AgentResult(
+                    action: .stop, code: 0,
+                    exitReason: "systemd is not running on this machine; \(unit) cannot be running",
+                    duration: clock.now - start)
+            }
             return .failure(
                 request.action, code: 5,
                 "systemd is not running on this machine (no \(runtimeDirectory)); use the service agent with a command")

@@ -77,7 +77,8 @@ struct HostnameAliasAgent {
         }
         let ttl = (try? Duration(configText: work.parameter("dns_ttl", "60s")))?.components.seconds ?? 60
         let type = address.contains(":") ? "AAAA" : "A"
-        var script = "server \(server)\nupdate delete \(name). \(type)\n"
+        let port = work.request.parameter("dns_port").map { " " + $0 } ?? ""
+        var script = "server \(server)\(port)\nupdate delete \(name). \(type)\n"
         if adding { script += "update add \(name). \(ttl) \(type) \(address)\n" }
         script += "send\n"
         var words = ["nsupdate"]

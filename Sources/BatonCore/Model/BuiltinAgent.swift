@@ -30,6 +30,7 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
                 ParameterSpec("address", .address, required: true, "the address the alias resolves to"),
                 ParameterSpec("hosts_file", .absolutePath, "the hosts file to keep the alias in; default /etc/hosts"),
                 ParameterSpec("dns_server", .address, "a DNS server to update with nsupdate (RFC 2136)"),
+                ParameterSpec("dns_port", .port, "the DNS server's port; default 53"),
                 ParameterSpec("dns_key_file", .absolutePath, "the TSIG key file for nsupdate"),
                 ParameterSpec("dns_ttl", .duration, "the TTL of the DNS record; default 60s"),
             ]
