@@ -52,7 +52,9 @@ struct FloatingIPAgent {
 
     private func start(_ address: IPAddress, length: Int, on interface: String, present: Bool) async -> AgentResult {
         if !present {
-            if case .v4 = address, let owner = Announcer.probe(address, on: interface, window: .milliseconds(500)) {
+            if case .v4 = address,
+                let owner = await blocking({ Announcer.probe(address, on: interface, window: .milliseconds(500)) })
+            {
                 let mac = owner.map {
                     String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
                 }.joined(separator: ":")

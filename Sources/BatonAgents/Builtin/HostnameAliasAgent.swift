@@ -37,7 +37,7 @@ struct HostnameAliasAgent {
             }
             return await update(adding: false)
         case .monitor:
-            return monitor()
+            return await monitor()
         }
     }
 
@@ -58,13 +58,13 @@ struct HostnameAliasAgent {
         return result == text || FileText.write(result, to: hostsFile)
     }
 
-    private func monitor() -> AgentResult {
+    private func monitor() async -> AgentResult {
         let text = FileText.read(hostsFile) ?? ""
         guard text.contains("\(begin)\n\(address) \(name)\n\(end)") else {
             return .failure(work.request.action, code: 7, "\(hostsFile) does not map \(name) to \(address)")
         }
         // The default hosts file is what the resolver reads: ask it too, as a client of this node would.
-        if hostsFile == "/etc/hosts", !Self.resolves(name, to: address) {
+        if hostsFile == "/etc/hosts", await !blocking({ Self.resolves(name, to: address) }) {
             return .failure(work.request.action, code: 1, "\(name) does not resolve to \(address) on this node")
         }
         return AgentResult(action: work.request.action, code: 0)

@@ -62,7 +62,7 @@ struct ProcessAgent {
         }
         if let port = work.request.parameter("port").flatMap({ UInt16($0) }) {
             let host = work.parameter("host", "127.0.0.1")
-            guard TCPCheck.accepts(host: host, port: port, within: .seconds(1)) else {
+            guard await blocking({ TCPCheck.accepts(host: host, port: port, within: .seconds(1)) }) else {
                 return .failure(
                     work.request.action, code: 1, "process \(pid) runs but \(host):\(port) refuses connections")
             }
