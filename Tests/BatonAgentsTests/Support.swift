@@ -47,8 +47,17 @@ final class TemporaryDirectory {
 
     func exists(_ name: String) -> Bool { access(path + "/" + name, F_OK) == 0 }
 
-    func readBytes(_ name: String) throws -> [UInt8] {
-        guard let file = fopen(path + "/" + name, "rb") else { throw TestFailure("cannot read \(name)") }
+    func readBytes(_ name: String) throws -> [UInt8] { try Self.readBytes(atPath: path + "/" + name) }
+
+    func read(_ name: String) throws -> String { String(decoding: try readBytes(name), as: UTF8.self) }
+
+    /// The contents of any file.
+    static func read(atPath path: String) throws -> String {
+        String(decoding: try readBytes(atPath: path), as: UTF8.self)
+    }
+
+    static func readBytes(atPath path: String) throws -> [UInt8] {
+        guard let file = fopen(path, "rb") else { throw TestFailure("cannot read \(path)") }
         defer { fclose(file) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -59,8 +68,6 @@ final class TemporaryDirectory {
         }
         return bytes
     }
-
-    func read(_ name: String) throws -> String { String(decoding: try readBytes(name), as: UTF8.self) }
 
     func write(_ name: String, _ text: String) throws {
         guard let file = fopen(path + "/" + name, "wb") else { throw TestFailure("cannot write \(name)") }

@@ -58,8 +58,9 @@ struct Daemon {
         return .success(pid)
     }
 
-    /// Signals the process group, then kills it once `patience` has passed; removes the pid file.
-    /// - Returns: whether the process is gone.
+    /// Signals the process group, then kills what is left of it once `patience` has passed; removes the pid file.
+    /// The whole group counts, not only its leader: a child that ignores SIGTERM outlives a leader that obeyed.
+    /// - Returns: whether every process of the group is gone.
     func stop(patience: Duration) async -> Bool {
         guard let pid = runningPID() else {
             unlink(pidfile)
@@ -67,10 +68,10 @@ struct Daemon {
         }
         kill(-pid, SIGTERM)
         kill(pid, SIGTERM)
-        if await Self.waitUntilGone(pid, for: patience) == false {
+        if await Self.waitUntilGone(group: pid, for: patience) == false {
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
-            guard await Self.waitUntilGone(pid, for: .seconds(2)) else { return false }
+            guard await Self.waitUntilGone(group: pid, for: .seconds(2)) else { return false }
         }
         unlink(pidfile)
         return true
@@ -88,13 +89,27 @@ struct Daemon {
         return state != "Z" && state != "X"
     }
 
-    static func waitUntilGone(_ pid: pid_t, for patience: Duration) async -> Bool {
+    /// Waits until the leader `group` and every other live process of its group are gone.
+    static func waitUntilGone(group: pid_t, for patience: Duration) async -> Bool {
         let deadline = ContinuousClock.now + patience
-        while isRunning(pid) {
+        while isRunning(group) || groupHasMembers(group) {
             guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
         return true
+    }
+
+    /// Whether a process that is not a zombie belongs to process group `group`, from `/proc/PID/stat`.
+    static func groupHasMembers(_ group: pid_t) -> Bool {
+        guard kill(-group, 0) == 0 else { return false }
+        return AgentCatalog.names(in: "/proc").contains { name in
+            guard Int32(name) != nil, let stat = FileText.read("/proc/\(name)/stat"),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            // After the command's closing parenthesis: state, parent, process group.
+            let fields = stat[close...].dropFirst(2).split(separator: " ", maxSplits: 3)
+            return fields.count >= 3 && fields[0] != "Z" && fields[0] != "X" && Int32(fields[2]) == group
+        }
     }
 
     /// The program's path: as written when it has a '/', else the first match in the standard path.
