@@ -77,6 +77,12 @@ func runBinary(_ baton: URL, config: URL) -> (milliseconds: Double, peakMiB: Int
     return (Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15, usage.ru_maxrss / 1024)
 }
 
+// `baton-benchmark --config GROUPS` prints the generated configuration, to time `baton plan` with other tools.
+if CommandLine.arguments.count == 3, CommandLine.arguments[1] == "--config", let groups = Int(CommandLine.arguments[2]) {
+    print(generate(groups: groups), terminator: "")
+    exit(0)
+}
+
 // `baton-benchmark --repeat PHASE N GROUPS` repeats one phase (load, steady, plan or render), for a profiler.
 if CommandLine.arguments.count == 5, CommandLine.arguments[1] == "--repeat", let count = Int(CommandLine.arguments[3]),
     let groups = Int(CommandLine.arguments[4])
