@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Debian's libyaml; the only YAML parser Baton uses.
@@ -30,6 +31,10 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .target(
+            name: "BatonNet",
+            dependencies: ["BatonCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "BatonCLI",
@@ -61,6 +66,7 @@ let package = Package(
         .testTarget(name: "BatonConfigTests", dependencies: ["BatonConfig", "BatonCore"], exclude: ["Corpus"]),
         .testTarget(
             name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore", "BatonConfig"], exclude: ["Fixtures"]),
+        .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "BatonCore"]),
         .testTarget(
             name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios", "Fixtures"]),
     ],
