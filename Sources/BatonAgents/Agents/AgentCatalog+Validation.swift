@@ -5,16 +5,6 @@ import BatonCore
 #endif
 
 extension AgentCatalog {
-    /// Where a file-based agent is installed: its script, or `nil` for built-in and systemd agents.
-    public func installedPath(of reference: AgentReference) -> String? {
-        switch reference {
-        case .builtin, .systemd: nil
-        case .ocf(let provider, let type): "\(ocfRoot)/resource.d/\(provider)/\(type)"
-        case .lsb(let name): "\(initDirectory)/\(name)"
-        case .script(let path): path.hasPrefix("/") ? path : baseDirectory + "/" + path
-        }
-    }
-
     /// Findings about the parameters of every OCF, LSB and script resource, from its agent's meta-data on this
     /// machine: unknown names, values that are not of the declared integer type, and missing required
     /// parameters, at their line and column. An agent that is not installed, or whose meta-data cannot be read,

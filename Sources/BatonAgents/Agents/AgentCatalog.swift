@@ -38,18 +38,28 @@ public struct AgentCatalog: Sendable {
             return SwiftAgent(kind, stateDirectory: stateDirectory)
         case .ocf(let provider, let type):
             return OCFAgent(
-                reference: reference, path: "\(ocfRoot)/resource.d/\(provider)/\(type)", provider: provider, type: type,
+                reference: reference, path: installedPath(of: reference)!, provider: provider, type: type,
                 ocfRoot: ocfRoot, stateDirectory: stateDirectory + "/rsctmp", grace: grace)
         case .lsb(let name):
-            return LSBAgent(name: name, path: "\(initDirectory)/\(name)", grace: grace)
+            return LSBAgent(name: name, path: installedPath(of: reference)!, grace: grace)
         case .systemd(let unit):
             return SystemdAgent(unit: unit)
         case .script(let path):
-            let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
             let type = String(path.split(separator: "/").last ?? "")
             return OCFAgent(
-                reference: reference, path: full, provider: "baton", type: type, ocfRoot: ocfRoot,
+                reference: reference, path: installedPath(of: reference)!, provider: "baton", type: type,
+                ocfRoot: ocfRoot,
                 stateDirectory: stateDirectory + "/rsctmp", grace: grace)
+        }
+    }
+
+    /// Where a file-based agent is installed: its script, or `nil` for built-in and systemd agents.
+    public func installedPath(of reference: AgentReference) -> String? {
+        switch reference {
+        case .builtin, .systemd: nil
+        case .ocf(let provider, let type): "\(ocfRoot)/resource.d/\(provider)/\(type)"
+        case .lsb(let name): "\(initDirectory)/\(name)"
+        case .script(let path): path.hasPrefix("/") ? path : baseDirectory + "/" + path
         }
     }
 
