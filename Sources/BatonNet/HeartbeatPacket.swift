@@ -95,8 +95,8 @@ public struct HeartbeatPacket: Sendable, Hashable {
     static func decode(_ bytes: [UInt8]) -> (packet: HeartbeatPacket, signedCount: Int)? {
         var reader = Reader(bytes: bytes)
         guard reader.take(4) == magic, let kind = reader.byte().flatMap(Kind.init(rawValue:)),
-            let cluster = reader.name().flatMap({ ClusterName.syntaxError(in: $0) == nil ? ClusterName($0) : nil }),
-            let sender = reader.name().flatMap({ NodeName.syntaxError(in: $0) == nil ? NodeName($0) : nil }),
+            let cluster: ClusterName = reader.identifier(),
+            let sender: NodeName = reader.identifier(),
             let high = reader.integer(), let low = reader.integer(), let sequence = reader.integer(),
             let time = reader.integer(), let length = reader.take(2).map({ Int($0[0]) << 8 | Int($0[1]) }),
             let payload = reader.take(length), bytes.count - reader.offset == macSize
@@ -128,9 +128,12 @@ public struct HeartbeatPacket: Sendable, Hashable {
             take(8)?.reduce(0) { $0 << 8 | UInt64($1) }
         }
 
-        mutating func name() -> String? {
-            guard let count = byte(), count > 0, let text = take(Int(count)) else { return nil }
-            return String(validating: text, as: UTF8.self)
+        /// A length-prefixed name, when it is valid UTF-8 and a valid name of its kind.
+        mutating func identifier<Kind>() -> Identifier<Kind>? {
+            guard let count = byte(), let bytes = take(Int(count)), let text = String(validating: bytes, as: UTF8.self),
+                Identifier<Kind>.syntaxError(in: text) == nil
+            else { return nil }
+            return Identifier(text)
         }
     }
 }
