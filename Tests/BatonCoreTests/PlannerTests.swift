@@ -34,7 +34,37 @@ import Testing
         .switchover(GroupName("g"), to: NodeName("n3")), .stopGroup(GroupName("g")),
         .resourceFailed(ResourceName("r2"), node: NodeName("n1"), code: 7),
         .resourceFailed(ResourceName("r2"), node: NodeName("n1"), code: 5),
+        .formed, .cleanup(ResourceName("r2")),
     ]
+
+    @Test func aFormingClusterProbesEverythingOnEveryOnlineNodeBeforeTheFirstStart() throws {
+        let spec = try #require(Self.threeNodes())
+        var state = ClusterState()
+        for node in ["n1", "n2"] { state.nodes[NodeName(node)] = NodeState(status: .online) }
+        state.nodes[NodeName("n3")] = NodeState(status: .lost)
+        let plan = Planner.plan(spec, from: state, trigger: .formed)
+        let probes = plan.actions.filter { $0.kind == .probe }
+        #expect(Set(probes.map(\.label)).count == 6)
+        #expect(Set(probes.map(\.node.rawValue)) == ["n1", "n2"])
+        for start in plan.actions where start.kind == .start {
+            let probesWaited = start.waits.filter { plan.action($0.action).kind == .probe }
+            #expect(probesWaited.count == 2, "\(start.label) waits for its probe on both online nodes")
+        }
+        #expect(plan.actions.filter { $0.kind == .start }.allSatisfy { $0.node == NodeName("n1") })
+    }
+
+    @Test func cleanupUnblocksAResourceAndForgetsItsFailures() throws {
+        let spec = try #require(Self.threeNodes())
+        var state = ClusterState.steady(spec)
+        let failure = Failure(node: NodeName("n1"), action: "stop", code: 1, time: Timestamp(milliseconds: 0))
+        state.resources[ResourceName("r3")] = ResourceState(status: .blocked, node: NodeName("n1"), failures: [failure])
+        let blocked = Planner.plan(spec, from: state, trigger: .nodeLost(NodeName("n2")))
+        #expect(!blocked.actions.contains { $0.kind == .start && $0.resource == ResourceName("r3") })
+        let cleaned = state.applying(.cleanup(ResourceName("r3")), in: spec)
+        #expect(cleaned.state(of: ResourceName("r3")) == ResourceState())
+        let plan = Planner.plan(spec, from: state, trigger: .cleanup(ResourceName("r3")))
+        #expect(plan.actions.contains { $0.kind == .start && $0.resource == ResourceName("r3") })
+    }
 
     @Test(arguments: triggers)
     func everyPlanIsWellFormed(_ trigger: Trigger) throws {

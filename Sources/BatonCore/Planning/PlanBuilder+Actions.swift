@@ -103,10 +103,12 @@ extension PlanBuilder {
                 monitor.effectiveInterval + monitor.effectiveTimeout,
                 "monitor interval \(monitor.effectiveInterval.configText) + timeout \(monitor.effectiveTimeout.configText)"
             )
-        case .standby, .online, .switchover, .stopGroup, .startGroup:
+        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup:
             return Detection(.zero, "administrator request")
         case .replan:
             return Detection(.zero, "re-plan")
+        case .formed:
+            return Detection(spec.heartbeat.initdead.value, "initdead, at most")
         }
     }
 }

@@ -41,12 +41,20 @@ struct PlanBuilder {
 
     mutating func build() {
         guard senior != nil else { return }
-        if case .nodeJoined(let node) = trigger {
+        let probed: [NodeName]
+        switch trigger {
+        case .nodeJoined(let node): probed = [node]
+        case .formed: probed = spec.nodes.map(\.name).filter { state.status(of: $0) == .online }
+        default: probed = []
+        }
+        for node in probed {
             for group in spec.groups {
                 for resource in group.resources {
                     addProbe(
                         resource, of: group.name, on: node,
-                        reason: "\(node) joined: find out whether \(resource.name) runs there")
+                        reason: trigger == .formed
+                            ? "the cluster formed: find out whether \(resource.name) runs on \(node)"
+                            : "\(node) joined: find out whether \(resource.name) runs there")
                 }
             }
         }

@@ -16,8 +16,14 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     case stopGroup(GroupName)
     /// An administrator starts a stopped group.
     case startGroup(GroupName)
+    /// An administrator has dealt with a resource's failures (`baton cleanup`): they are forgotten, and a blocked or
+    /// failed resource counts as stopped.
+    case cleanup(ResourceName)
     /// Actions of the previous plan failed; the state already holds their results.
     case replan(failed: [PlannedAction])
+    /// The engines of the online nodes found each other (or one node's listening ended alone): nothing is known
+    /// about what runs where, so every resource is probed on every online node before anything starts.
+    case formed
 
     /// One line for plan headers and events.
     public var description: String {
@@ -31,7 +37,9 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .switchover(let group, let node): "switchover of \(group) to \(node)"
         case .stopGroup(let group): "administrator stops \(group)"
         case .startGroup(let group): "administrator starts \(group)"
+        case .cleanup(let resource): "administrator cleans up \(resource)"
         case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
+        case .formed: "the cluster formed"
         }
     }
 
@@ -48,6 +56,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
                 return "unknown resource '\(resource)'"
             }
             return unknownNode(node)
+        case .cleanup(let resource):
+            return spec.resources.contains(where: { $0.name == resource }) ? nil : "unknown resource '\(resource)'"
         case .switchover(let group, let node):
             guard let spec = spec.group(named: group) else { return "unknown group '\(group)'" }
             if let problem = unknownNode(node) { return problem }
@@ -55,7 +65,7 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
                 ? nil : "node '\(node)' is not among the nodes of group '\(group)'"
         case .stopGroup(let group), .startGroup(let group):
             return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
-        case .replan:
+        case .replan, .formed:
             return nil
         }
     }

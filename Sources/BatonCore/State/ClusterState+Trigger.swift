@@ -33,7 +33,12 @@ extension ClusterState {
             state.groups[group, default: GroupState()].stopped = true
         case .startGroup(let group):
             state.groups[group, default: GroupState()].stopped = false
-        case .replan:
+        case .cleanup(let name):
+            var record = state.state(of: name)
+            record.failures = []
+            if record.status == .blocked || record.status == .failed { record = ResourceState() }
+            state.resources[name] = record
+        case .replan, .formed:
             break
         }
         return state
