@@ -13,6 +13,9 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Debian's libyaml; the only YAML parser Baton uses.
@@ -34,7 +37,35 @@ let package = Package(
         ),
         .target(
             name: "BatonNet",
-            dependencies: ["BatonCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "BatonCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BatonControl",
+            dependencies: [
+                "BatonCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BatonEngine",
+            dependencies: [
+                "BatonCore",
+                "BatonConfig",
+                "BatonAgents",
+                "BatonNet",
+                "BatonControl",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "BatonCLI",
@@ -42,6 +73,8 @@ let package = Package(
                 "BatonCore",
                 "BatonConfig",
                 "BatonAgents",
+                "BatonControl",
+                "BatonEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,8 +100,12 @@ let package = Package(
         .testTarget(
             name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore", "BatonConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "BatonCore"]),
+        .testTarget(name: "BatonEngineTests", dependencies: ["BatonEngine", "BatonCore", "BatonConfig"]),
         .testTarget(
-            name: "BatonCLITests", dependencies: ["BatonCLI", "BatonCore"], exclude: ["Scenarios", "Fixtures"]),
+            name: "BatonCLITests",
+            dependencies: [
+                "BatonCLI", "BatonCore", "BatonControl", "BatonNet", .product(name: "Crypto", package: "swift-crypto"),
+            ], exclude: ["Scenarios", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonControl
 import BatonCore
 
 extension Baton {
@@ -10,7 +11,8 @@ extension Baton {
             abstract: "Print the plan that an event would cause, without doing anything.",
             discussion: """
                 Give exactly one event. The plan starts from the steady state (every node online, every group \
-                started on its first candidate) or from a saved state (--from, the JSON of cluster-state(5)). \
+                started on its first candidate), from a saved state (--from, the JSON of cluster-state(5)), or \
+                from the running engine's state (--live, through the control socket of --state-dir or --socket). \
                 Every action shows its node, timeout, reason and what it waits for; the plan ends with where each \
                 group runs and the time budget: detection (deadtime for a node, monitor interval plus timeout for a \
                 resource) plus the longest chain of action timeouts.
@@ -62,6 +64,8 @@ extension Baton {
         var startGroup: String?
         @Option(help: ArgumentHelp("Plan from this saved state instead of the steady state.", valueName: "state.json"))
         var from: String?
+        @Flag(help: "Plan from the running engine's state, read through its control socket.") var live = false
+        @OptionGroup var locations: EngineLocations
         @Option(help: "Output format: text, json or dot.") var format: Format = .text
 
         /// Creates the command; ArgumentParser calls this.
@@ -77,6 +81,7 @@ extension Baton {
                     "give exactly one event: --fail, --recover, --standby, --online, --switch, --resource-fail, --stop or --start"
                 )
             }
+            if live, from != nil { throw ValidationError("give --from or --live, not both") }
             if (switchGroup == nil) != (to == nil) {
                 throw ValidationError("--switch GROUP needs --to NODE, and --to needs --switch")
             }
@@ -84,13 +89,19 @@ extension Baton {
 
         /// Prints the plan.
         public func run() async throws {
-            try await emit(output)
+            try await emit {
+                let live =
+                    live
+                    ? try await ControlClient.ask(ControlRequest(command: "status"), socket: locations.socketPath)
+                        .status?.state : nil
+                return try output(live: live)
+            }
         }
 
-        /// The text `run` prints.
-        public func output() throws -> String {
+        /// The text `run` prints; `live` is the running engine's state, for `--live`.
+        public func output(live: ClusterState? = nil) throws -> String {
             let spec = try options.validSpec()
-            let state = try from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
+            let state = try live ?? from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
             let trigger = try self.trigger(spec, state)
             if let problem = trigger.problem(in: spec, state: state) {
                 throw CommandFailure(message: problem, status: ExitCode.validationFailure.rawValue)

@@ -12,7 +12,10 @@ public struct Baton: AsyncParsableCommand {
             reads ./cluster.yaml, then /etc/baton/cluster.yaml.
             """,
         version: "0.1.0",
-        subcommands: [Validate.self, PlanCommand.self, Simulate.self, AgentCommand.self]
+        subcommands: [
+            Validate.self, PlanCommand.self, Simulate.self, AgentCommand.self, Run.self, Status.self, Events.self,
+            Switch.self, Standby.self, Online.self, Cleanup.self, Start.self,
+        ]
     )
 
     /// Creates the root command; ArgumentParser calls this.

@@ -8,7 +8,7 @@ import Crypto
 /// | bytes | field |
 /// | --- | --- |
 /// | 4 | `BTN` and the protocol version, 1 |
-/// | 1 | kind: 1 heartbeat, 2 state request, 3 state reply |
+/// | 1 | kind: 1 heartbeat, 2 state request, 3 state reply, 4 engine message |
 /// | 1 + n | the cluster name: its length, then UTF-8 |
 /// | 1 + n | the sender's node name: its length, then UTF-8 |
 /// | 16 | the sender's boot identifier |
@@ -25,8 +25,10 @@ public struct HeartbeatPacket: Sendable, Hashable {
         case heartbeat = 1
         /// A request for the full state, when a heartbeat carried only a digest.
         case stateRequest = 2
-        /// The full state.
+        /// The full state, or one part of it.
         case stateReply = 3
+        /// An engine message to one node: an action to run, its result, a report to the senior node.
+        case message = 4
     }
 
     /// The largest packet sent or accepted.

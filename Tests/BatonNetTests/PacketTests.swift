@@ -33,7 +33,7 @@ struct PacketTests {
 
     @Test func forgedForeignReplayedAndUnknownPacketsAreDroppedAndCounted() throws {
         var verifier = Self.verifier()
-        #expect(verifier.accept(try #require(Self.packet(sequence: 5).encoded(key: Self.key))) != nil)
+        #expect(verifier.accept(try #require(Self.packet(sequence: 105).encoded(key: Self.key))) != nil)
 
         let wrongKey = SymmetricKey(data: Array("another key entirely, also long enough".utf8))
         #expect(verifier.accept(try #require(Self.packet(sequence: 6).encoded(key: wrongKey))) == nil)
@@ -45,10 +45,11 @@ struct PacketTests {
         #expect(verifier.accept(try #require(foreign.encoded(key: Self.key))) == nil)
         #expect(verifier.accept(try #require(Self.packet(sequence: 6, from: "n9").encoded(key: Self.key))) == nil)
 
-        let replay = try #require(Self.packet(sequence: 5).encoded(key: Self.key))
+        let replay = try #require(Self.packet(sequence: 105).encoded(key: Self.key))
         #expect(verifier.accept(replay) == nil, "the same sequence again")
-        #expect(verifier.accept(try #require(Self.packet(sequence: 4).encoded(key: Self.key))) == nil)
-        #expect(verifier.accept(try #require(Self.packet(sequence: 6).encoded(key: Self.key))) != nil)
+        let tooOld = Self.packet(sequence: 105 - PacketVerifier.window)
+        #expect(verifier.accept(try #require(tooOld.encoded(key: Self.key))) == nil, "behind the window")
+        #expect(verifier.accept(try #require(Self.packet(sequence: 106).encoded(key: Self.key))) != nil)
 
         // A recorded packet of an earlier run, with another boot identifier and an older clock: a replay.
         let earlierRun = Self.packet(sequence: 900, boot: BootIdentifier(high: 1, low: 1), at: 10)
@@ -60,6 +61,20 @@ struct PacketTests {
         #expect(
             verifier.rejected == [.forged: 2, .foreignCluster: 1, .unknownSender: 1, .replayed: 3])
         #expect(verifier.accepted == 3)
+    }
+
+    @Test func packetsReorderedBetweenLinksAreAcceptedOnce() throws {
+        var verifier = Self.verifier()
+        // Sent as 1, 2, 3 on three links, received as 3, 1, 2; then each of them again.
+        for sequence: UInt64 in [3, 1, 2, 70] {
+            #expect(verifier.accept(try #require(Self.packet(sequence: sequence).encoded(key: Self.key))) != nil)
+        }
+        for sequence: UInt64 in [3, 1, 2, 70, 6] {
+            let again = try #require(Self.packet(sequence: sequence).encoded(key: Self.key))
+            #expect(verifier.accept(again) == nil, "sequence \(sequence)")
+        }
+        #expect(verifier.accept(try #require(Self.packet(sequence: 69).encoded(key: Self.key))) != nil)
+        #expect(verifier.accepted == 5 && verifier.rejected == [.replayed: 5])
     }
 
     @Test func oversizedAndMalformedBytesAreDroppedNeverACrash() throws {

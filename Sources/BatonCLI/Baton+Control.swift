@@ -1,0 +1,229 @@
+import ArgumentParser
+import BatonControl
+import BatonCore
+import Foundation
+
+/// The commands that talk to the running engine through its control socket.
+struct ControlClient: ParsableArguments {
+    @OptionGroup var options: ConfigOptions
+    @OptionGroup var locations: EngineLocations
+
+    /// Sends a request that gets one answer; an error answer becomes a ``CommandFailure``.
+    func ask(_ request: ControlRequest) async throws -> ControlResponse {
+        try await ControlClient.ask(request, socket: locations.socketPath)
+    }
+
+    static func ask(_ request: ControlRequest, socket: String) async throws -> ControlResponse {
+        var answer: ControlResponse?
+        try await send(request, socket: socket) {
+            answer = $0
+            return false
+        }
+        guard let answer else { throw CommandFailure(message: "the engine closed the connection", status: 1) }
+        guard answer.ok else { throw CommandFailure(message: answer.error ?? "refused", status: 1) }
+        return answer
+    }
+
+    func send(_ request: ControlRequest, receive: (ControlResponse) throws -> Bool) async throws {
+        try await ControlClient.send(request, socket: locations.socketPath, receive: receive)
+    }
+
+    private static func send(_ request: ControlRequest, socket: String, receive: (ControlResponse) throws -> Bool)
+        async throws
+    {
+        do {
+            try await ControlSocket.send(request, to: socket, receive: receive)
+        } catch let error as ControlError {
+            throw CommandFailure(message: error.description, status: 1)
+        }
+    }
+
+    /// Sends an administrator's request and prints what the engine answered.
+    func request(_ request: ControlRequest) async throws {
+        try await emit {
+            let answer = try await ask(request)
+            return options.json ? JSONText.render(answer) : (answer.message ?? "done") + "\n"
+        }
+    }
+}
+
+extension Baton {
+    /// `baton status`.
+    public struct Status: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Show the cluster as this node's engine sees it.",
+            discussion: """
+                Nodes with their role, this node's view of every peer's links (state, and milliseconds since \
+                the last packet), groups with where they run and their generation, resources with their state, \
+                the last result of each monitor on this node, packets accepted and rejected by reason, and the \
+                last events. --json prints the engine's answer: {node, role, senior, version, peers, state, \
+                waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5).
+                """)
+
+        @OptionGroup var client: ControlClient
+
+        public init() {}
+
+        public func run() async throws {
+            try await emit {
+                let status = try await client.ask(ControlRequest(command: "status")).status!
+                if client.options.json { return JSONText.render(status) }
+                let spec = try client.options.validSpec()
+                return Self.text(status, spec)
+            }
+        }
+
+        static func text(_ status: StatusReport, _ spec: ClusterSpec) -> String {
+            var lines = [
+                "This node: \(status.node), \(status.role.rawValue) (\(status.role.summary)); senior node: "
+                    + (status.senior ?? "none yet") + "; state version \(status.version)",
+                "Peers:",
+            ]
+            for peer in status.peers {
+                let role = peer.role.map { ", announces \($0.rawValue)" } ?? ""
+                lines.append("  \(peer.name): \(peer.state)\(role)")
+                for (index, link) in peer.links.enumerated() {
+                    let age = link.age.map { ", last packet \($0) ms ago" } ?? ", never heard"
+                    lines.append(
+                        "    link \(index + 1) \(link.address): \(link.state)\(link.active ? " (in use)" : "")\(age)")
+                }
+            }
+            let rejected = status.rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append(
+                "Packets: \(status.accepted) accepted; rejected: "
+                    + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")))
+            var text = lines.joined(separator: "\n") + "\n" + StateRenderer.text(status.state, spec)
+            if !status.waiting.isEmpty {
+                text +=
+                    "Waiting:\n"
+                    + status.waiting.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)\n" }.joined()
+            }
+            if !status.monitors.isEmpty {
+                text +=
+                    "Monitors here:\n"
+                    + status.monitors.sorted { $0.key < $1.key }.map {
+                        "  \($0.key): last exit \($0.value) (\(OCFExitCode.describe($0.value)))\n"
+                    }.joined()
+            }
+            if !status.events.isEmpty {
+                text += "Recent events:\n" + status.events.map { "  " + Events.line($0) + "\n" }.joined()
+            }
+            return text
+        }
+    }
+
+    /// `baton events`.
+    public struct Events: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Print the engine's recent events, and with --follow every new one.",
+            discussion: """
+                One event per line: time, severity, event name, message, and what to do when there is \
+                something to do. --json prints one JSON object per line: {event, severity, node, group, \
+                resource, role, message, action, time}.
+                """)
+
+        @OptionGroup var client: ControlClient
+        @Flag(help: "Keep printing new events until interrupted.") var follow = false
+
+        public init() {}
+
+        public func run() async throws {
+            try await emit {
+                try await client.send(ControlRequest(command: "events", follow: follow)) { response in
+                    guard let event = response.event else { return true }
+                    FileHandle.standardOutput.write(
+                        Data(((client.options.json ? Self.json(event) : Self.line(event)) + "\n").utf8))
+                    return true
+                }
+                return ""
+            }
+        }
+
+        static func line(_ event: EventRecord) -> String {
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            let time = formatter.string(from: Date(timeIntervalSince1970: Double(event.time.milliseconds) / 1000))
+            var text = "\(time) \(event.severity.rawValue) \(event.event): \(event.message)"
+            if let action = event.action { text += "; \(action)" }
+            return text
+        }
+
+        static func json(_ event: EventRecord) -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: (try? encoder.encode(event)) ?? Data(), as: UTF8.self)
+        }
+    }
+
+    /// `baton switch GROUP --to NODE`.
+    public struct Switch: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Move a group to a node; if it cannot start there, it goes back.")
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The group.") var group: String
+        @Option(help: ArgumentHelp("The node to move it to.", valueName: "node")) var to: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "switch", group: group, node: to))
+        }
+    }
+
+    /// `baton standby NODE`.
+    public struct Standby: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Put a node in standby: its groups move away and it runs nothing.")
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The node.") var node: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "standby", node: node))
+        }
+    }
+
+    /// `baton online NODE`.
+    public struct Online: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(abstract: "Take a node out of standby.")
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The node.") var node: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "online", node: node))
+        }
+    }
+
+    /// `baton cleanup RESOURCE`.
+    public struct Cleanup: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Forget a resource's failures; a blocked or failed resource counts as stopped again.",
+            discussion: """
+                Run it after stopping a blocked resource by hand (or powering its node off): the group may then \
+                start again.
+                """)
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The resource.") var resource: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "cleanup", resource: resource))
+        }
+    }
+
+    /// `baton start GROUP --force`.
+    public struct Start: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Start a group that waits for a node with newer data.",
+            discussion: """
+                At a cold start, a group whose last owner is not among the nodes that formed the cluster waits \
+                for it: that node holds the newest data. After checking the data, --force starts the group here.
+                """)
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The group.") var group: String
+        @Flag(help: "Start although another node held newer data.") var force = false
+        public init() {}
+        public func run() async throws {
+            guard force else {
+                throw ValidationError("baton start needs --force: the group waits for the node with the newest data")
+            }
+            try await client.request(ControlRequest(command: "start", group: group, force: true))
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import BatonAgents
+import BatonConfig
+import BatonCore
+import BatonEngine
+import Foundation
+import Logging
+
+/// Where a node's engine keeps its state file and control socket.
+struct EngineLocations: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The engine's state directory: state file, control socket, agents' pid files (default: /var/lib/baton as root, else /tmp/baton-UID).",
+            valueName: "dir"))
+    var stateDir: String?
+
+    @Option(help: ArgumentHelp("The control socket (default: STATE_DIR/baton.sock).", valueName: "path"))
+    var socket: String?
+
+    var directory: String { stateDir ?? (getuid() == 0 ? "/var/lib/baton" : "/tmp/baton-\(getuid())") }
+    var socketPath: String { socket ?? directory + "/baton.sock" }
+}
+
+extension Baton {
+    /// `baton run`: the engine on this node, in the foreground.
+    public struct Run: AsyncParsableCommand {
+        /// The command's description.
+        public static let configuration = CommandConfiguration(
+            abstract: "Run the engine on this node, in the foreground.",
+            discussion: """
+                Sends signed heartbeats on every link of this node, watches its peers, and keeps every group \
+                running on exactly one node (see baton(8), ENGINE). Without --node, the node is the one whose link \
+                addresses are on this machine. The key file must exist and must not be readable by group or \
+                others. SIGTERM or SIGINT hands this node's groups to a peer (or stops them when no peer is \
+                online), then exits 0. Events go to standard error, one line each.
+
+                The state directory holds the state file (state.json: this node's role, each group's \
+                generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \
+                unless --socket names another path), a lock, and the built-in agents' files (agents/). The \
+                control socket takes one JSON object per line, {"command": "status"|"events"|"switch"|\
+                "standby"|"online"|"cleanup"|"start", "group", "node", "resource", "follow", "force"}, and \
+                answers with JSON lines {"ok", "error", "message", "status", "event"}; baton status, events, \
+                switch, standby, online, cleanup, start --force and plan --live use it.
+
+                Exit status: 0 after a signal, 1 when the engine cannot start (invalid configuration, key file, \
+                links not on this machine, another engine on the same state directory).
+                """
+        )
+
+        @OptionGroup var options: ConfigOptions
+        @OptionGroup var locations: EngineLocations
+        @Option(help: ArgumentHelp("Where OCF agents are installed.", valueName: "dir"))
+        var ocfRoot = ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf"
+        @Option(help: ArgumentHelp("This node's name, when its links do not tell.", valueName: "name"))
+        var node: String?
+
+        /// Creates the command; ArgumentParser calls this.
+        public init() {}
+
+        /// Runs the engine until a signal.
+        public func run() async throws {
+            var spec: ClusterSpec
+            let settings: Engine.Settings
+            do {
+                spec = try options.validSpec()
+                if let handler = spec.events?.handler.value { spec.events?.handler.value = options.resolve(handler) }
+                let local = try node.map(NodeName.init) ?? Self.recognize(in: spec)
+                guard spec.node(named: local) != nil else {
+                    throw CommandFailure(message: "node '\(local)' is not in \(options.path)", status: 1)
+                }
+                let directory = locations.directory
+                try Self.prepare(directory)
+                let catalog = AgentCatalog(
+                    ocfRoot: ocfRoot, baseDirectory: options.baseDirectory, stateDirectory: directory + "/agents")
+                settings = Engine.Settings(
+                    spec: spec, node: local, stateDirectory: directory, catalog: catalog,
+                    key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)))
+            } catch let failure as CommandFailure {
+                FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
+                throw ExitCode(failure.status)
+            }
+            var logger = Logger(label: "baton")
+            logger[metadataKey: "node"] = "\(settings.node)"
+            do {
+                let engine = try Engine(settings, logger: logger)
+                try await EngineService.run(engine, socket: locations.socketPath, logger: logger)
+            } catch {
+                FileHandle.standardError.write(Data("baton: \(error)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+
+        /// The state directory, made if missing (mode 0750), and locked for this engine alone.
+        static func prepare(_ directory: String) throws {
+            if access(directory, F_OK) != 0, mkdir(directory, 0o750) != 0 {
+                throw CommandFailure(
+                    message: "cannot make the state directory \(directory): \(String(cString: strerror(errno)))",
+                    status: 1)
+            }
+            _ = mkdir(directory + "/agents", 0o750)
+            // The lock is held until the process exits; the descriptor is never closed.
+            let lock = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+                throw CommandFailure(message: "another engine runs with the state directory \(directory)", status: 1)
+            }
+        }
+
+        /// The node whose link addresses are on this machine.
+        static func recognize(in spec: ClusterSpec) throws -> NodeName {
+            let here = LocalAddresses.all()
+            let matches = spec.nodes.filter { node in node.links.contains { here.contains($0.value.description) } }
+            guard matches.count == 1 else {
+                let what =
+                    matches.isEmpty
+                    ? "no node of the configuration has a link address on this machine"
+                    : "several nodes have link addresses on this machine: "
+                        + matches.map(\.name.rawValue).joined(separator: ", ")
+                throw CommandFailure(message: "\(what); name this node with --node", status: 1)
+            }
+            return matches[0].name
+        }
+    }
+}
+
+extension ConfigOptions {
+    /// A path of the configuration: relative ones start in the configuration file's folder.
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+}
+
+/// The addresses of this machine's interfaces, as text.
+enum LocalAddresses {
+    static func all() -> Set<String> {
+        var first: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&first) == 0 else { return [] }
+        defer { freeifaddrs(first) }
+        var addresses: Set<String> = []
+        var next = first
+        while let entry = next {
+            next = entry.pointee.ifa_next
+            guard let address = entry.pointee.ifa_addr else { continue }
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            let length =
+                Int32(address.pointee.sa_family) == AF_INET6
+                ? socklen_t(MemoryLayout<sockaddr_in6>.size) : socklen_t(MemoryLayout<sockaddr_in>.size)
+            guard [AF_INET, AF_INET6].contains(Int32(address.pointee.sa_family)),
+                getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0
+            else { continue }
+            addresses.insert(String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return addresses
+    }
+}
+
+/// The cluster's shared secret.
+enum KeyFile {
+    /// The shortest key taken.
+    static let minimumLength = 16
+
+    /// The key's bytes (a trailing line feed is not part of it).
+    /// - Throws: ``CommandFailure`` when the file is missing, readable by group or others, or too short.
+    static func read(_ path: String) throws -> [UInt8] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw CommandFailure(
+                message: "cannot read the key file \(path): \(String(cString: strerror(errno))); make one with "
+                    + "`head -c 32 /dev/urandom | base64 > \(path); chmod 600 \(path)`", status: 1)
+        }
+        guard info.st_mode & 0o077 == 0 else {
+            throw CommandFailure(
+                message: "the key file \(path) is readable by group or others (mode "
+                    + String(info.st_mode & 0o777, radix: 8) + "); run `chmod 600 \(path)`", status: 1)
+        }
+        var bytes = try ConfigFile.contents(of: path)
+        while bytes.last == 0x0A || bytes.last == 0x0D { bytes.removeLast() }
+        guard bytes.count >= minimumLength else {
+            throw CommandFailure(
+                message: "the key file \(path) holds \(bytes.count) bytes; it needs at least \(minimumLength)",
+                status: 1)
+        }
+        return bytes
+    }
+}

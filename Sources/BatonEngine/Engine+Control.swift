@@ -1,0 +1,92 @@
+import BatonControl
+import BatonCore
+
+extension Engine {
+    /// Answers one control-socket request.
+    public func answer(_ request: ControlRequest, reply: @Sendable (ControlResponse) async -> Bool) async {
+        switch request.command {
+        case "status":
+            _ = await reply(ControlResponse(ok: true, status: status()))
+        case "events":
+            let follower = request.follow == true ? events.follow() : nil
+            for event in events.recent {
+                guard await reply(ControlResponse(ok: true, event: event)) else { return }
+            }
+            guard let follower else { return }
+            defer { events.unfollow(follower.id) }
+            for await event in follower.stream {
+                guard await reply(ControlResponse(ok: true, event: event)) else { return }
+            }
+        default:
+            guard let wish = AdministratorRequest(request) else {
+                _ = await reply(ControlResponse(ok: false, error: "unknown or incomplete request '\(request.command)'"))
+                return
+            }
+            let outcome: ActionOutcome
+            if senior == local {
+                outcome = administer(wish)
+            } else if let senior {
+                outcome = await ask(senior, deadline: .seconds(5)) { .request(id: $0, wish) }
+            } else {
+                outcome = ActionOutcome(code: 1, message: "no senior node yet: \(local) is still listening")
+            }
+            _ = await reply(
+                outcome.code == 0
+                    ? ControlResponse(ok: true, message: outcome.message)
+                    : ControlResponse(ok: false, error: outcome.message))
+        }
+    }
+
+    /// The senior's part of an administrator's request: refused at once when it cannot be planned, else queued.
+    func administer(_ wish: AdministratorRequest) -> ActionOutcome {
+        let trigger: Trigger
+        switch wish {
+        case .switchover(let group, let node): trigger = .switchover(GroupName(group), to: NodeName(node))
+        case .standby(let node): trigger = .standby(NodeName(node))
+        case .online(let node): trigger = .online(NodeName(node))
+        case .cleanup(let resource): trigger = .cleanup(ResourceName(resource))
+        case .forceStart(let group): trigger = .startGroup(GroupName(group))
+        }
+        if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
+        if case .forceStart(let group) = wish { waiting[GroupName(group)] = nil }
+        if case .switchover(let group, let node) = wish {
+            emit("switchover-requested", .info, "an administrator moves \(group) to \(node)", group: GroupName(group))
+        }
+        enqueue(trigger)
+        return ActionOutcome(code: 0, message: "\(trigger): planned by \(local)")
+    }
+
+    /// The cluster as this node sees it.
+    func status() -> StatusReport {
+        let peers = membership.peers.map { peer in
+            StatusReport.Peer(
+                name: peer.name.rawValue, state: peer.state.rawValue, role: summaries[peer.name]?.role,
+                links: peer.links.enumerated().map { index, link in
+                    StatusReport.Link(
+                        address: link.address.description, state: link.state.rawValue,
+                        active: peer.activeLink == index,
+                        age: link.lastHeard.map { now.milliseconds - $0.milliseconds })
+                })
+        }
+        return StatusReport(
+            node: local.rawValue, role: role, senior: senior?.rawValue, version: version, peers: peers, state: state,
+            waiting: Dictionary(uniqueKeysWithValues: waiting.map { ($0.key.rawValue, $0.value) }),
+            monitors: Dictionary(uniqueKeysWithValues: monitorResults.map { ($0.key.rawValue, $0.value) }),
+            accepted: verifier.accepted,
+            rejected: Dictionary(uniqueKeysWithValues: verifier.rejected.map { ($0.key.rawValue, $0.value) }),
+            events: Array(events.recent.suffix(20)))
+    }
+}
+
+extension AdministratorRequest {
+    init?(_ request: ControlRequest) {
+        switch (request.command, request.group, request.node, request.resource) {
+        case ("switch", let group?, let node?, _): self = .switchover(group: group, to: node)
+        case ("standby", _, let node?, _): self = .standby(node: node)
+        case ("online", _, let node?, _): self = .online(node: node)
+        case ("cleanup", _, _, let resource?): self = .cleanup(resource: resource)
+        case ("start", let group?, _, _) where request.force == true: self = .forceStart(group: group)
+        default: return nil
+        }
+    }
+}

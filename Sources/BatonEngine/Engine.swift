@@ -1,0 +1,468 @@
+import BatonAgents
+import BatonControl
+import BatonCore
+import BatonNet
+import Crypto
+import Foundation
+import Logging
+
+/// Baton on one node: heartbeats on every link, membership, the senior node's plans, actions on this node, recurring
+/// monitors, the state file and the control socket's answers.
+///
+/// Every node holds the cluster state. The senior node (the most senior of the nodes that formed the cluster, and
+/// after its loss the most senior survivor) changes it: it plans with the planner, sends each node its actions,
+/// applies their results, and raises the state's version; the other nodes fetch each new version and write it to
+/// their state files, so that any of them can carry on as the senior.
+public actor Engine {
+    /// What the engine needs to run.
+    public struct Settings: Sendable {
+        public var spec: ClusterSpec
+        public var node: NodeName
+        public var stateDirectory: String
+        public var catalog: AgentCatalog
+        public var key: [UInt8]
+
+        public init(spec: ClusterSpec, node: NodeName, stateDirectory: String, catalog: AgentCatalog, key: [UInt8]) {
+            self.spec = spec
+            self.node = node
+            self.stateDirectory = stateDirectory
+            self.catalog = catalog
+            self.key = key
+        }
+    }
+
+    /// How many re-plans follow one trigger at most, as in `baton simulate`.
+    static let maximumReplans = Simulator.maximumReplans
+    /// A peer's clock this far from ours is an event.
+    static let clockThreshold = Duration.seconds(2)
+
+    let spec: ClusterSpec
+    let local: NodeName
+    let boot: BootIdentifier
+    let key: SymmetricKey
+    let runner: AgentActionRunner
+    let stateFile: StateFile
+    let clock = ContinuousClock()
+    let origin: ContinuousClock.Instant
+    var links: LinkService?
+
+    var membership: Membership
+    var verifier: PacketVerifier
+    var sequence: UInt64 = 0
+    /// The cluster state this node holds; the senior's is the reference.
+    var state: ClusterState
+    var version: UInt64 = 0
+    /// The node whose state `state` is.
+    var source: NodeName?
+    var senior: NodeName?
+    /// This node holds a cluster state: it formed the cluster, or fetched the senior's.
+    var ready = false
+    var stored: StoredState
+    var summaries: [NodeName: Summary] = [:]
+    var parts = StateParts()
+    var lastStateRequest: ContinuousClock.Instant?
+    var clockWarned: Set<NodeName> = []
+
+    var triggers: [Trigger] = []
+    var planning = false
+    var takingOver = false
+    var failedStart = false
+    var shuttingDown = false
+    var stopped = false
+    var reportedRole: NodeRole = .undefined
+    var waiting: [GroupName: String] = [:]
+
+    var nextRequest: UInt64 = 0
+    var pending: [UInt64: Pending] = [:]
+    var served: [String: ActionOutcome?] = [:]
+    var servedOrder: [String] = []
+    var monitors: [ResourceName: (token: Int, task: Task<Void, Never>)] = [:]
+    var monitorResults: [ResourceName: Int] = [:]
+    var nextMonitorToken = 0
+    var events: EventLog
+
+    /// A request to a peer that waits for its result.
+    struct Pending {
+        var node: NodeName
+        var payload: [UInt8]
+        var sent: ContinuousClock.Instant
+        var deadline: ContinuousClock.Instant
+        var continuation: CheckedContinuation<ActionOutcome, Never>
+    }
+
+    /// Creates the engine; nothing is sent or bound until ``run()``.
+    /// - Throws: ``EngineError`` when the state file cannot be read.
+    public init(_ settings: Settings, logger: Logger) throws {
+        spec = settings.spec
+        local = settings.node
+        var generator = SystemRandomNumberGenerator()
+        boot = BootIdentifier(high: generator.next(), low: generator.next())
+        key = SymmetricKey(data: settings.key)
+        runner = AgentActionRunner(spec: settings.spec, catalog: settings.catalog)
+        stateFile = StateFile(directory: settings.stateDirectory)
+        stored = try stateFile.load()
+        origin = clock.now
+        membership = Membership(spec: settings.spec, local: settings.node, now: Timestamp(milliseconds: 0))
+        verifier = PacketVerifier(
+            cluster: settings.spec.cluster.value, key: key,
+            peers: Set(settings.spec.nodes.map(\.name).filter { $0 != settings.node }))
+        state = ClusterState()
+        events = EventLog(logger: logger, handler: settings.spec.events)
+    }
+
+    // MARK: Time
+
+    /// Monotonic time since the engine started, for membership.
+    var now: Timestamp { Timestamp(milliseconds: Self.milliseconds(clock.now - origin)) }
+
+    /// The wall clock, for packets, failures and restart windows.
+    static var wallClock: Timestamp {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    // MARK: Running
+
+    /// Binds every link of this node and runs until ``shutDown()`` finishes or the task is cancelled.
+    public func run() async throws {
+        let addresses = spec.node(named: local)!.links.map(\.value)
+        let port = spec.heartbeat.port.value
+        do {
+            links = try await LinkService.bind(addresses, port: port)
+        } catch {
+            throw EngineError(
+                "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
+        }
+        emit(
+            "engine-started", .info,
+            "engine started on \(local) (boot \(boot)); listening for peers for up to "
+                + spec.heartbeat.initdead.value.configText)
+        defer { Task { await links?.close() } }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.receiveLoop() }
+            group.addTask { await self.tickLoop() }
+            await group.next()
+            group.cancelAll()
+        }
+        await links?.close()
+    }
+
+    private func receiveLoop() async {
+        guard let links else { return }
+        for await datagram in links.datagrams {
+            if Task.isCancelled { return }
+            receive(datagram)
+        }
+    }
+
+    private func tickLoop() async {
+        let interval = spec.heartbeat.interval.value
+        while !Task.isCancelled, !stopped {
+            sendHeartbeats()
+            handle(membership.tick(at: now))
+            retransmit()
+            elect()
+            updateRole()
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    // MARK: Packets
+
+    func send(_ kind: HeartbeatPacket.Kind, _ payload: [UInt8], to node: NodeName, allLinks: Bool) {
+        guard let links, let peer = spec.node(named: node) else { return }
+        let ownCount = spec.node(named: local)!.links.count
+        let active = membership.peer(node)?.activeLink
+        for (index, address) in peer.links.enumerated() where allLinks || index == (active ?? 0) {
+            sequence += 1
+            let packet = HeartbeatPacket(
+                kind: kind, cluster: spec.cluster.value, sender: local, boot: boot, sequence: sequence,
+                timestamp: Self.wallClock, payload: payload)
+            guard let bytes = packet.encoded(key: key) else { return }
+            links.send(bytes, from: index < ownCount ? index : 0, to: address.value, port: spec.heartbeat.port.value)
+        }
+    }
+
+    private func sendHeartbeats() {
+        var summary = Summary(
+            role: role, senior: senior?.rawValue, ready: ready, version: version, held: stored.held(by: local))
+        var payload = WireCoding.encode(summary)
+        if payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) {
+            summary.held = nil
+            payload = WireCoding.encode(summary)
+        }
+        for node in spec.nodes where node.name != local {
+            send(.heartbeat, payload, to: node.name, allLinks: true)
+        }
+    }
+
+    func receive(_ datagram: Datagram) {
+        guard let packet = verifier.accept(datagram.bytes), let peer = spec.node(named: packet.sender) else { return }
+        let link =
+            datagram.source.flatMap { source in peer.links.firstIndex { $0.value == source } }
+            ?? min(datagram.link, peer.links.count - 1)
+        // The summary first: the end of listening that this packet may cause must know whom the peer follows.
+        let summary = packet.kind == .heartbeat ? WireCoding.decode(Summary.self, packet.payload) : nil
+        if let summary { summaries[packet.sender] = summary }
+        handle(membership.heard(from: packet.sender, link: link, boot: packet.boot, at: now))
+        checkClock(of: packet)
+        switch packet.kind {
+        case .heartbeat:
+            guard let summary else { return }
+            if packet.sender == senior, senior != local, summary.version != version || source != senior {
+                requestState()
+            }
+        case .stateRequest:
+            guard senior == local, ready else { return }
+            let capacity = HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local)
+            let json = WireCoding.encode(state)
+            for part in StateParts.split(json, version: version, capacity: capacity) {
+                send(.stateReply, part, to: packet.sender, allLinks: false)
+            }
+        case .stateReply:
+            guard packet.sender == senior, senior != local, let (version, json) = parts.add(packet.payload),
+                let received = WireCoding.decode(ClusterState.self, json)
+            else { return }
+            adopt(received, version: version)
+        case .message:
+            guard let message = WireCoding.decode(Message.self, packet.payload) else { return }
+            handle(message, from: packet.sender, boot: packet.boot)
+        }
+    }
+
+    private func checkClock(of packet: HeartbeatPacket) {
+        let difference = abs(packet.timestamp.milliseconds - Self.wallClock.milliseconds)
+        if difference > Self.milliseconds(Self.clockThreshold) {
+            if clockWarned.insert(packet.sender).inserted {
+                emit(
+                    "clock-difference", .warning,
+                    "the clocks of \(local) and \(packet.sender) differ by \(difference) ms",
+                    action: "synchronize the clocks (NTP): restart windows and event times use them")
+            }
+        } else {
+            clockWarned.remove(packet.sender)
+        }
+    }
+
+    private func requestState() {
+        if let last = lastStateRequest, clock.now - last < spec.heartbeat.interval.value { return }
+        guard let senior else { return }
+        lastStateRequest = clock.now
+        send(.stateRequest, [], to: senior, allLinks: false)
+    }
+
+    /// Takes the senior's state as this node's own.
+    func adopt(_ received: ClusterState, version: UInt64) {
+        state = received
+        self.version = version
+        source = senior
+        if !ready {
+            ready = true
+            emit("state-received", .info, "\(local) holds the cluster state of \(senior?.rawValue ?? "?")")
+        }
+        save()
+        updateRole()
+    }
+
+    // MARK: Membership
+
+    func handle(_ changes: [Membership.Event]) {
+        for change in changes {
+            switch change {
+            case .linkUp(let node, let link):
+                emit("link-up", .info, "link \(linkName(node, link)) to \(node) is up")
+            case .linkLate(let node, let link):
+                emit(
+                    "link-late", .warning,
+                    "link \(linkName(node, link)) to \(node) is late: silent for warntime "
+                        + spec.heartbeat.warntime.value.configText)
+            case .linkDown(let node, let link):
+                let others = membership.peer(node)?.links.contains { $0.state == .up } ?? false
+                emit(
+                    "link-down", others ? .warning : .error,
+                    "link \(linkName(node, link)) to \(node) is down: silent for deadtime "
+                        + spec.heartbeat.deadtime.value.configText,
+                    action: others ? "check that link: \(node) is still heard on another" : nil)
+            case .activeLinkChanged(let node, let from, let to):
+                if from != nil {
+                    emit("link-switched", .warning, "traffic to \(node) now uses link \(linkName(node, to))")
+                }
+            case .nodeJoined(let node):
+                emit("node-joined", .info, "\(node) is heard")
+                if senior == local, ready, state.status(of: node) == .lost || state.nodes[node] == nil {
+                    enqueue(.nodeJoined(node))
+                    for (group, _) in waiting where state.state(of: group).node == node {
+                        waiting[group] = nil
+                        enqueue(.startGroup(group))
+                    }
+                }
+            case .nodeLost(let node):
+                emit(
+                    "node-lost", .critical,
+                    "\(node) is lost: silent on every link for deadtime " + spec.heartbeat.deadtime.value.configText,
+                    action: "find out why \(node) stopped; its groups move to the next node")
+                summaries[node] = nil
+                failPending(to: node)
+                if node == senior {
+                    senior = nil
+                    elect()
+                } else if senior == local, ready, state.status(of: node) != .lost {
+                    enqueue(.nodeLost(node))
+                }
+            case .nodeRestarted(let node):
+                emit("node-restarted", .warning, "the engine on \(node) restarted: it runs with a new boot identifier")
+                summaries[node] = nil
+                failPending(to: node)
+                if node == senior {
+                    senior = nil
+                    elect()
+                } else if senior == local, ready {
+                    enqueue(.nodeLost(node))
+                    enqueue(.nodeJoined(node))
+                }
+            case .listeningEnded(let alone):
+                emit(
+                    "listening-ended", .info,
+                    alone ? "no peer answered within initdead: \(local) acts alone" : "every peer answered")
+                elect()
+            }
+        }
+    }
+
+    private func linkName(_ node: NodeName, _ link: Int) -> String {
+        spec.node(named: node).map { "\(link + 1) (\($0.links[link].value))" } ?? "\(link + 1)"
+    }
+
+    /// Chooses the node to follow: the most senior live peer that says it is the senior (two seniors after a
+    /// partition heals: the less senior gives way), else the most senior live node. When that is this node, it takes
+    /// the senior's part.
+    func elect() {
+        guard !membership.isListening, !shuttingDown else { return }
+        let alive = Set(membership.peers.filter { $0.state == .alive }.map(\.name))
+        // A live peer's first packet may be an action, not a heartbeat: wait for each one's heartbeat, which says
+        // whom it follows.
+        guard alive.allSatisfy({ summaries[$0] != nil }) else { return }
+        let bySeniority = spec.nodesBySeniority.map(\.name)
+        let claimant = bySeniority.first { alive.contains($0) && summaries[$0]?.senior == $0.rawValue }
+        if let claimant {
+            guard senior != claimant else { return }
+            if senior == local, bySeniority.firstIndex(of: local)! < bySeniority.firstIndex(of: claimant)! { return }
+            senior = claimant
+            emit("senior-changed", .info, "\(claimant) is the senior node: \(local) follows its plans")
+            requestState()
+            return
+        }
+        // No live peer leads: the most senior live node will; the others wait for its claim.
+        let candidates = bySeniority.filter { $0 == local || alive.contains($0) }
+        guard candidates.first == local, senior != local else { return }
+        becomeSenior(alive: alive)
+    }
+
+    private func becomeSenior(alive: Set<NodeName>) {
+        senior = local
+        emit("senior-changed", .info, "\(local) is the senior node: it plans for the cluster")
+        if !ready {
+            formCluster(alive: alive)
+            return
+        }
+        source = local
+        for node in spec.nodes.map(\.name) where node != local && !alive.contains(node) {
+            if state.status(of: node) != .lost { enqueue(.nodeLost(node)) }
+        }
+        publish()
+    }
+
+    /// The first senior of a cluster: builds the state from the state files (its own, and what its peers said they
+    /// held), holds back groups whose newest data is on a node that is not here, and probes everything.
+    private func formCluster(alive: Set<NodeName>) {
+        var formed = ClusterState(time: Self.wallClock)
+        for node in spec.nodes.map(\.name) {
+            formed.nodes[node] = NodeState(status: node == local || alive.contains(node) ? .online : .lost)
+        }
+        var newest: [String: (generation: Int, owner: String?)] = stored.groups.mapValues { ($0.generation, $0.owner) }
+        for (peer, summary) in summaries where alive.contains(peer) {
+            for (group, generation) in summary.held ?? [:] where generation > newest[group]?.generation ?? -1 {
+                newest[group] = (generation, peer.rawValue)
+            }
+        }
+        for group in spec.groups {
+            guard let record = newest[group.name.rawValue] else { continue }
+            var groupState = GroupState(node: record.owner.map(NodeName.init), generation: record.generation)
+            if let owner = record.owner, record.generation > 0, formed.status(of: NodeName(owner)) != .online {
+                groupState.stopped = true
+                waiting[group.name] =
+                    "\(group.name) last ran on \(owner) (generation \(record.generation)), which holds the newest "
+                    + "data and is not here"
+                emit(
+                    "group-waiting", .warning, waiting[group.name]!, group: group.name,
+                    action: "start \(owner), or check the data and run `baton start \(group.name) --force`")
+            }
+            formed.groups[group.name] = groupState
+        }
+        for (resource, failures) in stored.failures where spec.resource(named: ResourceName(resource)) != nil {
+            formed.resources[ResourceName(resource)] = ResourceState(failures: failures)
+        }
+        state = formed.withRoles(spec)
+        ready = true
+        source = local
+        publish()
+        enqueue(.formed)
+    }
+
+    // MARK: Roles and state
+
+    /// This node's role: from the cluster state, except while it listens, takes over, fails or shuts down.
+    var role: NodeRole {
+        if shuttingDown { return .shutDown }
+        if membership.isListening || !ready { return .undefined }
+        if takingOver { return .switchingToMono }
+        let base = state.nodes[local]?.role ?? .undefined
+        if failedStart { return base == .main || base == .mono ? .mainFailed : .slaveFailed }
+        return base
+    }
+
+    func updateRole() {
+        let current = role
+        guard current != reportedRole else { return }
+        let previous = reportedRole
+        reportedRole = current
+        emit(
+            "role-changed", current == .mainFailed || current == .slaveFailed ? .error : .info,
+            "\(local) is now \(current.rawValue) (\(current.summary)), was \(previous.rawValue)")
+    }
+
+    /// A new version of the state, from the senior: written to the state file; peers fetch it.
+    func publish() {
+        state = state.withRoles(spec)
+        version += 1
+        save()
+        updateRole()
+    }
+
+    func save() {
+        stored = StoredState(state, role: role)
+        do {
+            try stateFile.save(stored)
+        } catch {
+            emit(
+                "state-file-failed", .error, "cannot write the state file: \(error)",
+                action: "free space or fix permissions in the state directory")
+        }
+    }
+
+    // MARK: Events
+
+    func emit(
+        _ name: String, _ severity: EventRecord.Severity, _ message: String, group: GroupName? = nil,
+        resource: ResourceName? = nil, action: String? = nil
+    ) {
+        events.record(
+            EventRecord(
+                event: name, severity: severity, node: local.rawValue, group: group?.rawValue,
+                resource: resource?.rawValue, role: reportedRole, message: message, action: action,
+                time: Self.wallClock))
+    }
+}

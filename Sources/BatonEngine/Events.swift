@@ -1,0 +1,75 @@
+import BatonAgents
+import BatonControl
+import BatonCore
+import Logging
+
+/// Where the engine's events go: the log (one line each, stable keys), the recent list that `baton status` shows,
+/// followers of `baton events --follow`, and the administrator's handler program, which runs on its own and never
+/// delays the engine.
+struct EventLog {
+    /// How many events `baton status` and `baton events` keep.
+    static let kept = 200
+
+    private(set) var recent: [EventRecord] = []
+    private var followers: [Int: AsyncStream<EventRecord>.Continuation] = [:]
+    private var nextFollower = 0
+    let logger: Logger
+    let handler: EventSettings?
+
+    init(logger: Logger, handler: EventSettings?) {
+        self.logger = logger
+        self.handler = handler
+    }
+
+    mutating func record(_ event: EventRecord) {
+        recent.append(event)
+        if recent.count > Self.kept { recent.removeFirst(recent.count - Self.kept) }
+        var metadata: Logger.Metadata = ["event": "\(event.event)", "role": "\(event.role.rawValue)"]
+        if let group = event.group { metadata["group"] = "\(group)" }
+        if let resource = event.resource { metadata["resource"] = "\(resource)" }
+        if let action = event.action { metadata["action"] = "\(action)" }
+        logger.log(level: event.severity.logLevel, "\(event.message)", metadata: metadata)
+        for follower in followers.values { follower.yield(event) }
+        if let handler { Self.runHandler(handler, for: event) }
+    }
+
+    /// A stream of every event from now on; it ends when the caller's task is cancelled.
+    mutating func follow() -> (id: Int, stream: AsyncStream<EventRecord>) {
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: EventRecord.self, bufferingPolicy: .bufferingNewest(1000))
+        nextFollower += 1
+        followers[nextFollower] = continuation
+        return (nextFollower, stream)
+    }
+
+    mutating func unfollow(_ id: Int) {
+        followers.removeValue(forKey: id)?.finish()
+    }
+
+    /// Runs the handler with the event in its environment, in a task of its own, within its timeout.
+    private static func runHandler(_ settings: EventSettings, for event: EventRecord) {
+        var environment = [
+            ("BATON_EVENT", event.event), ("BATON_NODE", event.node), ("BATON_ROLE", event.role.rawValue),
+            ("BATON_SEVERITY", event.severity.rawValue), ("BATON_MESSAGE", event.message),
+            ("BATON_TIMESTAMP", String(event.time.milliseconds)),
+        ]
+        environment.append(("BATON_GROUP", event.group ?? ""))
+        environment.append(("BATON_RESOURCE", event.resource ?? ""))
+        if let action = event.action { environment.append(("BATON_ACTION", action)) }
+        let request = ProcessRequest(
+            executable: settings.handler.value, arguments: [event.event], environment: environment,
+            timeout: settings.timeout.value, grace: .seconds(2))
+        Task.detached { _ = await ProcessRunner().run(request) }
+    }
+}
+
+extension EventRecord.Severity {
+    var logLevel: Logger.Level {
+        switch self {
+        case .info: .info
+        case .warning: .warning
+        case .error: .error
+        case .critical: .critical
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import BatonCore
+import Foundation
+
+/// What a node keeps across restarts, in `STATE_DIR/state.json`: its last role, each group's generation and last
+/// owner, and the failures on record.
+///
+/// Written after every change of the cluster state, atomically: a new file is written and synced, renamed over the
+/// old one, and the directory is synced, so a crash leaves the old file or the new one, never a mix.
+struct StoredState: Codable, Hashable, Sendable {
+    struct Group: Codable, Hashable, Sendable {
+        var generation: Int
+        var owner: String?
+    }
+
+    var role: NodeRole
+    var groups: [String: Group]
+    var failures: [String: [Failure]]
+
+    init(role: NodeRole = .stopped, groups: [String: Group] = [:], failures: [String: [Failure]] = [:]) {
+        self.role = role
+        self.groups = groups
+        self.failures = failures
+    }
+
+    /// The facts of `state` worth keeping, with this node's `role`.
+    init(_ state: ClusterState, role: NodeRole) {
+        self.role = role
+        groups = Dictionary(
+            uniqueKeysWithValues: state.groups.map {
+                ($0.key.rawValue, Group(generation: $0.value.generation, owner: $0.value.node?.rawValue))
+            })
+        failures = Dictionary(
+            uniqueKeysWithValues: state.resources.filter { !$0.value.failures.isEmpty }.map {
+                ($0.key.rawValue, $0.value.failures)
+            })
+    }
+
+    /// The groups this node ran last, with their generations.
+    func held(by node: NodeName) -> [String: Int] {
+        groups.filter { $0.value.owner == node.rawValue }.mapValues(\.generation)
+    }
+}
+
+/// Reads and writes a node's ``StoredState``.
+struct StateFile: Sendable {
+    let path: String
+
+    init(directory: String) {
+        path = directory + "/state.json"
+    }
+
+    /// The stored state; an empty one when there is no file yet.
+    /// - Throws: when the file exists but cannot be read or is not a state file.
+    func load() throws -> StoredState {
+        guard FileManager.default.fileExists(atPath: path) else { return StoredState() }
+        do {
+            return try JSONDecoder().decode(StoredState.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            throw EngineError("\(path): not a Baton state file (\(error)); move it away to start without it")
+        }
+    }
+
+    /// Replaces the file with `stored`.
+    func save(_ stored: StoredState) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let bytes = Array(try encoder.encode(stored)) + [0x0A]
+        let temporary = path + ".new"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw EngineError("cannot write \(temporary): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { throw EngineError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
+            written += count
+        }
+        guard fsync(descriptor) == 0, rename(temporary, path) == 0 else {
+            throw EngineError("cannot replace \(path): \(String(cString: strerror(errno)))")
+        }
+        let directory = open(String(path[..<path.lastIndex(of: "/")!]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+    }
+}
+
+/// A problem that stops the engine, in words for the administrator.
+public struct EngineError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,106 @@
+import BatonCore
+import Foundation
+
+/// What every heartbeat carries after the packet header: the sender's view of itself, in JSON.
+///
+/// `held` lists the groups the sender's state file says it ran last, with their generations, so that nodes forming a
+/// cluster can tell who holds the newest data. When the summary does not fit in a packet, `held` is left out and
+/// peers read the same facts from the full state they fetch.
+struct Summary: Codable, Hashable, Sendable {
+    /// The sender's role.
+    var role: NodeRole
+    /// The node the sender takes plans from (itself when it is the senior), once it knows one.
+    var senior: String?
+    /// The sender's listening is over and, unless it is the senior, it holds the senior's state.
+    var ready: Bool
+    /// The version of the cluster state the sender holds: the senior's counter, raised on every change.
+    var version: UInt64
+    /// Groups the sender ran last, by name, with their generations.
+    var held: [String: Int]?
+}
+
+/// An action the senior node asks a node to run, with its number in the senior's run.
+struct ActionRequest: Codable, Hashable, Sendable {
+    var id: UInt64
+    var kind: ActionKind
+    var group: String?
+    var resource: String?
+    var timeoutMilliseconds: Int64
+    var intervalMilliseconds: Int64?
+}
+
+/// What an engine sends to one node besides heartbeats and state.
+enum Message: Codable, Hashable, Sendable {
+    /// From the senior: run this action.
+    case action(ActionRequest)
+    /// To the senior: the action numbered `id` ended so.
+    case result(id: UInt64, code: Int, timedOut: Bool, message: String)
+    /// To the senior: a recurring monitor on the sender failed.
+    case monitorFailed(id: UInt64, resource: String, code: Int)
+    /// To the senior: an administrator asked for this on the sender's control socket.
+    case request(id: UInt64, AdministratorRequest)
+}
+
+/// An administrator's request, as the control socket takes it and the senior plans it.
+enum AdministratorRequest: Codable, Hashable, Sendable {
+    case switchover(group: String, to: String)
+    case standby(node: String)
+    case online(node: String)
+    case cleanup(resource: String)
+    case forceStart(group: String)
+}
+
+/// JSON for the engine's messages, with sorted keys so the same value gives the same bytes.
+enum WireCoding {
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? Array(encoder.encode(value))) ?? []
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) -> Value? {
+        try? JSONDecoder().decode(type, from: Data(bytes))
+    }
+}
+
+/// The full cluster state in parts that each fit in a packet, and their reassembly.
+///
+/// A part is the state's version (8 bytes), its number and the number of parts (2 bytes each), then a slice of the
+/// state's JSON.
+struct StateParts {
+    static let headerSize = 12
+
+    /// The JSON of `state` cut into parts of at most `capacity` bytes.
+    static func split(_ json: [UInt8], version: UInt64, capacity: Int) -> [[UInt8]] {
+        let size = capacity - headerSize
+        let count = max(1, (json.count + size - 1) / size)
+        guard count <= Int(UInt16.max) else { return [] }
+        return (0..<count).map { index in
+            var part = withUnsafeBytes(of: version.bigEndian, Array.init)
+            part += withUnsafeBytes(of: UInt16(index).bigEndian, Array.init)
+            part += withUnsafeBytes(of: UInt16(count).bigEndian, Array.init)
+            return part + json[(index * size)..<min(json.count, (index + 1) * size)]
+        }
+    }
+
+    private(set) var version: UInt64 = 0
+    private var parts: [[UInt8]?] = []
+
+    /// Adds a part; returns the whole JSON and its version once every part of one version arrived.
+    mutating func add(_ bytes: [UInt8]) -> (version: UInt64, json: [UInt8])? {
+        guard bytes.count >= Self.headerSize else { return nil }
+        let version = bytes[0..<8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        let index = Int(bytes[8]) << 8 | Int(bytes[9])
+        let count = Int(bytes[10]) << 8 | Int(bytes[11])
+        guard count > 0, index < count else { return nil }
+        if version != self.version || parts.count != count {
+            self.version = version
+            parts = Array(repeating: nil, count: count)
+        }
+        parts[index] = Array(bytes[Self.headerSize...])
+        guard parts.allSatisfy({ $0 != nil }) else { return nil }
+        let json = parts.reduce(into: [UInt8]()) { $0 += $1! }
+        parts = []
+        return (version, json)
+    }
+}

@@ -1,0 +1,448 @@
+import BatonCLI
+import BatonControl
+import BatonCore
+import BatonNet
+import Crypto
+import Foundation
+import Testing
+
+/// Real `baton run` engines, one per network namespace, on two bridges (two links per node), with a client
+/// namespace on the first bridge that reaches the floating address from outside. Faults are real: `kill -9`, links
+/// set down, forged packets on the wire.
+@Suite(.serialized) struct ClusterTests {
+    static let baton = ValidateCommandTests.binary.path
+
+    @Test func coldStartLinkCutCrashAndReturn() async throws {
+        guard let cluster = try Cluster.make("cs") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+
+        // Cold start: the group starts on its preferred node only, and both engines agree.
+        let first = try await cluster.waitFor("n2", "the group runs on n1 and n2 holds that state") {
+            $0.state.state(of: GroupName("web")).node == NodeName("n1") && Self.running($0, on: "n1")
+                && $0.role == .slaveOK
+        }
+        let seenByN1 = try await cluster.waitFor("n1", "n1 is MAIN") { $0.role == .main }
+        #expect(seenByN1.state == first.state, "both nodes hold the same cluster state")
+        #expect(try !cluster.holdsFloatingAddress("n2"), "the floating address is on n1 only")
+        #expect(cluster.ping(), "the client reaches the floating address")
+        let dryRun = try ValidateCommandTests.run(
+            Self.baton,
+            ["plan", "--live", "--fail", "n1", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n2")])
+        #expect(dryRun.status == 0 && dryRun.output.contains("start vip on n2"), "\(dryRun.output)\(dryRun.error)")
+
+        // Forged, foreign, malformed and replayed packets from the client namespace are dropped and counted.
+        try cluster.sendHostilePackets(to: "10.\(cluster.net).1.1")
+        let counted = try await cluster.waitFor("n1", "the hostile packets are counted") {
+            ($0.rejected["forged"] ?? 0) >= 1 && ($0.rejected["replayed"] ?? 0) >= 2
+                && ($0.rejected["malformed"] ?? 0) >= 1 && ($0.rejected["foreign-cluster"] ?? 0) >= 1
+        }
+        #expect(counted.role == .main, "n1 still runs the group")
+
+        // One link of two cut: an event, the spare link in use, no takeover.
+        let peer = try #require(first.peers.first { $0.name == "n1" })
+        let active = try #require(peer.links.firstIndex { $0.active })
+        try cluster.ip("n1", ["link", "set", "eth\(active)", "down"])
+        let cut = try await cluster.waitFor("n2", "link \(active + 1) is down and the other carries the traffic") {
+            let links = $0.peers.first { $0.name == "n1" }!.links
+            return links[active].state == "down" && links[1 - active].active && links[1 - active].state == "up"
+        }
+        #expect(cut.events.contains { $0.event == "link-down" })
+        #expect(cut.state.status(of: NodeName("n1")) == .online && Self.running(cut, on: "n1"), "no takeover")
+        try cluster.ip("n1", ["link", "set", "eth\(active)", "up"])
+
+        // The active node crashes: every process of it killed, its links down. n2 takes over.
+        let crashed = ContinuousClock.now
+        cluster.crash("n1")
+        let takenOver = try await cluster.waitFor("n2", "n2 runs the group", limit: .seconds(20)) {
+            Self.running($0, on: "n2") && $0.role == .mono
+        }
+        #expect(takenOver.state.status(of: NodeName("n1")) == .lost)
+        #expect(try cluster.holdsFloatingAddress("n2"))
+        #expect(cluster.ping(), "the client reaches the floating address on n2")
+        print("takeover observed by status polling after \(ContinuousClock.now - crashed)")
+        let handled = try await cluster.handledEvents(containing: "group-started node=n2 group=web severity=info")
+        #expect(handled.contains("node-lost node=n2 group= severity=critical role=SLAVE_OK"), "\(handled)")
+        #expect(handled.contains("message=n1 is lost"), "\(handled)")
+
+        // The old active returns: with failback: manual it becomes the ready standby.
+        try cluster.ip("n1", ["link", "set", "eth0", "up"])
+        try cluster.ip("n1", ["link", "set", "eth1", "up"])
+        try cluster.start("n1")
+        let back = try await cluster.waitFor("n1", "n1 is the ready standby") {
+            $0.role == .slaveOK && $0.senior == "n2"
+        }
+        #expect(Self.running(back, on: "n2"), "the group stays on n2")
+        #expect(try !cluster.holdsFloatingAddress("n1"))
+    }
+
+    @Test func resourceFailureSwitchoverStandbyAndHandoverOnSIGTERM() async throws {
+        guard let cluster = try Cluster.make("rs", failback: "auto") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+
+        // The service's process is killed: it restarts in place (max-restarts 2), then the group fails over.
+        for round in 1...2 {
+            try cluster.killService(on: "n1")
+            _ = try await cluster.waitFor("n1", "app restarted on n1 (\(round))") {
+                $0.state.state(of: ResourceName("app")).failures.count == round && Self.running($0, on: "n1")
+            }
+        }
+        try cluster.killService(on: "n1")
+        _ = try await cluster.waitFor("n2", "the group failed over to n2") { Self.running($0, on: "n2") }
+
+        // Switchover back to n1 (cleanup first: n1 reached max-restarts), then standby and online.
+        try cluster.control("n2", ["cleanup", "app"])
+        try cluster.control("n2", ["switch", "web", "--to", "n1"])
+        _ = try await cluster.waitFor("n2", "the group is back on n1") { Self.running($0, on: "n1") }
+        try cluster.control("n1", ["standby", "n1"])
+        _ = try await cluster.waitFor("n1", "standby moves the group to n2") {
+            Self.running($0, on: "n2") && $0.state.status(of: NodeName("n1")) == .standby
+        }
+        try cluster.control("n1", ["online", "n1"])
+        _ = try await cluster.waitFor("n1", "online: with failback: auto the group comes home") {
+            Self.running($0, on: "n1")
+        }
+
+        // SIGTERM of the active engine hands the group over, then the engine exits 0.
+        let status = try await cluster.terminate("n1")
+        #expect(status == 0)
+        _ = try await cluster.waitFor("n2", "n2 runs the group after n1 left") {
+            Self.running($0, on: "n2") && $0.role == .mono
+        }
+        #expect(cluster.ping())
+    }
+
+    /// Whether every resource of the group runs on `node`.
+    static func running(_ status: StatusReport, on node: String) -> Bool {
+        ["vip", "app"].allSatisfy {
+            let resource = status.state.state(of: ResourceName($0))
+            return resource.status == .started && resource.node == NodeName(node)
+        }
+    }
+}
+
+/// Two node namespaces and a client namespace on two bridges (in a switch namespace), a configuration, a key, and
+/// a state directory per node. Everything is named with a prefix unique to the test run and removed by name and
+/// PID at the end.
+final class Cluster: @unchecked Sendable {
+    let prefix: String
+    let net: Int
+    let directory: URL
+    /// The PID of each node's engine, started by the test itself so that it reaps them itself.
+    var engines: [String: pid_t] = [:]
+    var namespaces: [String] = []
+
+    static let baton = ValidateCommandTests.binary.path
+
+    /// The cluster, or `nil` (the test skips) outside CI when the machine cannot make namespaces.
+    static func make(_ name: String, failback: String = "manual") throws -> Cluster? {
+        guard AgentCommandTests.have(getuid() == 0, "cluster tests need root (network namespaces)"),
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+                    || FileManager.default.isExecutableFile(atPath: "/sbin/ip"), "iproute2 is not installed"),
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/bin/ping"), "iputils-ping is not installed"),
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed")
+        else { return nil }
+        let cluster = try Cluster(prefix: "\(AgentCommandTests.prefix)\(name)", failback: failback)
+        do {
+            try cluster.build()
+        } catch {
+            cluster.tearDown()
+            throw error
+        }
+        return cluster
+    }
+
+    private init(prefix: String, failback: String) throws {
+        self.prefix = prefix
+        net = 100 + Int(getpid() % 50) * 2 + (prefix.hasSuffix("cs") ? 0 : 1)
+        directory = try AgentCommandTests.temporaryDirectory()
+        let key = directory.appendingPathComponent("key").path
+        try Array(repeating: "k", count: 40).joined().write(toFile: key, atomically: true, encoding: .utf8)
+        chmod(key, 0o600)
+        let config = """
+            version: 1
+            cluster: test
+            heartbeat: {interval: 200ms, deadtime: 1s, initdead: 4s, key-file: key}
+            nodes:
+              - {name: n1, priority: 100, links: [10.\(net).1.1, 10.\(net).2.1]}
+              - {name: n2, priority: 50, links: [10.\(net).1.2, 10.\(net).2.2]}
+            events: {handler: \(directory.path)/handler, timeout: 5s}
+            groups:
+              - name: web
+                failback: \(failback)
+                resources:
+                  - name: vip
+                    agent: floating-ip
+                    params: {address: 10.\(net).1.50/24, interface: eth0}
+                  - name: app
+                    agent: process
+                    params: {command: "sleep 100000"}
+                    monitor: {interval: 1s, timeout: 5s}
+                    max-restarts: 2
+                    restart-window: 10m
+            """
+        try config.write(to: directory.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
+        let handler = directory.appendingPathComponent("handler").path
+        let script = """
+            #!/bin/sh
+            echo "$BATON_EVENT node=$BATON_NODE group=$BATON_GROUP severity=$BATON_SEVERITY role=$BATON_ROLE" \\
+                "time=$BATON_TIMESTAMP message=$BATON_MESSAGE" >> \(directory.path)/events
+            """
+        try script.write(toFile: handler, atomically: true, encoding: .utf8)
+        chmod(handler, 0o755)
+    }
+
+    /// The lines the event handler wrote, once one contains `text` (at most 10 s).
+    func handledEvents(containing text: String) async throws -> String {
+        let file = directory.appendingPathComponent("events").path
+        for _ in 0..<50 {
+            let lines = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+            if lines.contains(text) { return lines }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("the handler never wrote '\(text)'")
+    }
+
+    var config: String { directory.appendingPathComponent("cluster.yaml").path }
+    func stateDirectory(_ node: String) -> String { directory.appendingPathComponent("state-\(node)").path }
+
+    func ip(_ arguments: [String]) throws {
+        let run = try ValidateCommandTests.run("/usr/sbin/ip", arguments)
+        guard run.status == 0 else { throw TestFailure("ip \(arguments.joined(separator: " ")): \(run.error)") }
+    }
+
+    func ip(_ node: String, _ arguments: [String]) throws { try ip(["-n", prefix + node] + arguments) }
+
+    private func build() throws {
+        for name in ["sw", "n1", "n2", "c"] {
+            try ip(["netns", "add", prefix + name])
+            namespaces.append(prefix + name)
+            try ip(name, ["link", "set", "lo", "up"])
+        }
+        for bridge in 0...1 {
+            try ip("sw", ["link", "add", "br\(bridge)", "type", "bridge"])
+            try ip("sw", ["link", "set", "br\(bridge)", "up"])
+        }
+        for (host, name, links) in [(1, "n1", 2), (2, "n2", 2), (100, "c", 1)] {
+            for link in 0..<links {
+                let inside = "\(prefix)\(name)\(link)"
+                let outside = "\(prefix)s\(name)\(link)"
+                try ip(["link", "add", inside, "type", "veth", "peer", "name", outside])
+                try ip(["link", "set", inside, "netns", prefix + name])
+                try ip(["link", "set", outside, "netns", prefix + "sw"])
+                try ip("sw", ["link", "set", outside, "master", "br\(link)", "up"])
+                try ip(name, ["link", "set", inside, "name", "eth\(link)"])
+                try ip(name, ["addr", "add", "10.\(net).\(link + 1).\(host)/24", "dev", "eth\(link)"])
+                try ip(name, ["link", "set", "eth\(link)", "up"])
+            }
+        }
+    }
+
+    /// Starts `baton run` in the node's namespace, its output in a log file.
+    func start(_ node: String) throws {
+        let arguments = [
+            "/usr/sbin/ip", "netns", "exec", prefix + node, Self.baton, "run", "-c", config, "--state-dir",
+            stateDirectory(node),
+        ]
+        let log = directory.appendingPathComponent("\(node).log").path
+        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard result == 0 else { throw TestFailure("cannot start the engine of \(node): error \(result)") }
+        engines[node] = pid
+    }
+
+    /// Waits (at most `limit`) for the process to end and reaps it; its exit status, or `nil` if it still runs.
+    func reap(_ pid: pid_t, limit: Duration = .seconds(5)) -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        repeat {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            }
+            usleep(50_000)
+        } while ContinuousClock.now < deadline
+        return nil
+    }
+
+    /// The engine's status through its control socket; `nil` while it does not answer.
+    func status(_ node: String) -> StatusReport? {
+        guard
+            let run = try? ValidateCommandTests.run(
+                Self.baton, ["status", "--json", "-c", config, "--state-dir", stateDirectory(node)]),
+            run.status == 0
+        else { return nil }
+        return try? JSONDecoder().decode(StatusReport.self, from: Data(run.output.utf8))
+    }
+
+    /// Polls the node's status every 200 ms until `condition` holds, for at most `limit`.
+    func waitFor(
+        _ node: String, _ what: String, limit: Duration = .seconds(30), _ condition: (StatusReport) -> Bool
+    ) async throws -> StatusReport {
+        let deadline = ContinuousClock.now + limit
+        var last: StatusReport?
+        while ContinuousClock.now < deadline {
+            if let status = status(node) {
+                last = status
+                if condition(status) { return status }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let seen =
+            last.map { StateRenderer.text($0.state, try! loadSpec()) + "role \($0.role.rawValue)" } ?? "no answer"
+        throw TestFailure("\(node): waited \(limit) for: \(what); last status:\n\(seen)\n\(logs())")
+    }
+
+    private func loadSpec() throws -> ClusterSpec {
+        try BatonCLI.ConfigOptions.parse(["-c", config]).validSpec()
+    }
+
+    func logs() -> String {
+        ["n1", "n2"].map { node in
+            let text =
+                (try? String(contentsOfFile: directory.appendingPathComponent("\(node).log").path, encoding: .utf8))
+            return "--- \(node).log\n" + (text ?? "").split(separator: "\n").suffix(40).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    /// Whether the floating address is on eth0 in the node's namespace.
+    func holdsFloatingAddress(_ node: String) throws -> Bool {
+        let run = try ValidateCommandTests.run(
+            "/usr/sbin/ip", ["-n", prefix + node, "-o", "addr", "show", "dev", "eth0"])
+        return run.output.contains(" 10.\(net).1.50/24 ")
+    }
+
+    /// Whether the client namespace gets a ping reply from the floating address.
+    func ping() -> Bool {
+        (try? ValidateCommandTests.run(
+            "/usr/sbin/ip", ["netns", "exec", prefix + "c", "ping", "-c", "1", "-W", "1", "10.\(net).1.50"]))?.status
+            == 0
+    }
+
+    /// Runs a control command against the node's engine.
+    func control(_ node: String, _ arguments: [String]) throws {
+        let run = try ValidateCommandTests.run(
+            Self.baton, arguments + ["-c", config, "--state-dir", stateDirectory(node)])
+        guard run.status == 0 else { throw TestFailure("baton \(arguments.joined(separator: " ")): \(run.error)") }
+    }
+
+    /// The PIDs in the pid files of the node's agents.
+    func agentProcesses(_ node: String) -> [Int32] {
+        let agents = stateDirectory(node) + "/agents"
+        let files = (FileManager.default.enumerator(atPath: agents)?.allObjects as? [String] ?? []).filter {
+            $0.hasSuffix(".pid")
+        }
+        return files.compactMap { file in
+            (try? String(contentsOfFile: agents + "/" + file, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+    }
+
+    /// Kills the service's process on the node, as a crash of the service would.
+    func killService(on node: String) throws {
+        let pids = agentProcesses(node)
+        guard !pids.isEmpty else { throw TestFailure("no service process on \(node)") }
+        for pid in pids { kill(pid, SIGKILL) }
+    }
+
+    /// Every process of the node killed, its links set down.
+    func crash(_ node: String) {
+        if let engine = engines.removeValue(forKey: node) {
+            kill(engine, SIGKILL)
+            _ = reap(engine)
+        }
+        for pid in agentProcesses(node) { kill(pid, SIGKILL) }
+        try? ip(node, ["link", "set", "eth0", "down"])
+        try? ip(node, ["link", "set", "eth1", "down"])
+        // A crashed machine loses its addresses; here the floating one would come back with the link.
+        try? ip(node, ["addr", "del", "10.\(net).1.50/24", "dev", "eth0"])
+    }
+
+    /// SIGTERM to the node's engine; its exit status once it has handed over (at most 60 s).
+    func terminate(_ node: String) async throws -> Int32 {
+        guard let engine = engines.removeValue(forKey: node) else { throw TestFailure("\(node) is not running") }
+        kill(engine, SIGTERM)
+        var exit: Int32?
+        for _ in 0..<600 {
+            exit = reap(engine, limit: .zero)
+            if exit != nil { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard let status = exit else {
+            kill(engine, SIGKILL)
+            _ = reap(engine)
+            throw TestFailure("\(node) did not exit within 60 s of SIGTERM\n\(logs())")
+        }
+        return status
+    }
+
+    /// Sends, from the client namespace, bytes that are not packets, a packet signed with another key, one of another
+    /// cluster, and twice a validly signed packet of an earlier run of n2 (older than what n2 sends now).
+    func sendHostilePackets(to address: String) throws {
+        let key = SymmetricKey(data: Array(Array(repeating: "k", count: 40).joined().utf8))
+        func packet(_ cluster: String, at milliseconds: Int64) -> HeartbeatPacket {
+            HeartbeatPacket(
+                kind: .heartbeat, cluster: ClusterName(cluster), sender: NodeName("n2"),
+                boot: BootIdentifier(high: 7, low: 7), sequence: 1, timestamp: Timestamp(milliseconds: milliseconds))
+        }
+        let packets: [[UInt8]] = [
+            Array("not a packet".utf8),
+            packet("test", at: 1).encoded(key: SymmetricKey(data: Array(repeating: UInt8(1), count: 32)))!,
+            packet("other", at: 1).encoded(key: key)!,
+            packet("test", at: 1).encoded(key: key)!,
+            packet("test", at: 1).encoded(key: key)!,
+        ]
+        var files: [String] = []
+        for (index, bytes) in packets.enumerated() {
+            let file = directory.appendingPathComponent("packet\(index)").path
+            _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            files.append(file)
+        }
+        let script = """
+            import socket, sys
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            for name in sys.argv[3:]:
+                s.sendto(open(name, 'rb').read(), (sys.argv[1], int(sys.argv[2])))
+            """
+        let run = try ValidateCommandTests.run(
+            "/usr/sbin/ip", ["netns", "exec", prefix + "c", "/usr/bin/python3", "-c", script, address, "7405"] + files)
+        guard run.status == 0 else { throw TestFailure("sending packets: \(run.error)") }
+    }
+
+    /// Kills the engines and their agents' processes by PID, deletes the namespaces by name, removes the files.
+    func tearDown() {
+        for engine in engines.values {
+            kill(engine, SIGKILL)
+            _ = reap(engine)
+        }
+        for node in ["n1", "n2"] { for pid in agentProcesses(node) { kill(pid, SIGKILL) } }
+        engines = [:]
+        for namespace in namespaces.reversed() {
+            _ = try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "del", namespace])
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// A test step that did not happen, with what was seen.
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
