@@ -30,9 +30,11 @@ struct AgentLocations: ParsableArguments {
             valueName: "dir"))
     var stateDir: String?
 
+    /// Where built-in agents keep their files unless told: runtime files, gone at a reboot.
+    static var defaultDirectory: String { getuid() == 0 ? "/run/baton" : "/tmp/baton-\(getuid())" }
+
     func catalog(baseDirectory: String) -> AgentCatalog {
-        let state = stateDir ?? (getuid() == 0 ? "/run/baton" : "/tmp/baton-\(getuid())")
-        return AgentCatalog(ocfRoot: ocfRoot, baseDirectory: baseDirectory, stateDirectory: state)
+        AgentCatalog(ocfRoot: ocfRoot, baseDirectory: baseDirectory, stateDirectory: stateDir ?? Self.defaultDirectory)
     }
 }
 

@@ -10,7 +10,7 @@ import Logging
 struct EngineLocations: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The engine's state directory: state file, control socket, agents' pid files (default: /var/lib/baton as root, else /tmp/baton-UID).",
+            "The engine's state directory: state file, control socket, lock (default: /var/lib/baton as root, else /tmp/baton-UID).",
             valueName: "dir"))
     var stateDir: String?
 
@@ -36,7 +36,9 @@ extension Baton {
 
                 The state directory holds the state file (state.json: this node's role, each group's \
                 generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \
-                unless --socket names another path), a lock, and the built-in agents' files (agents/). The \
+                unless --socket names another path) and a lock. Built-in agents keep their pid and log files \
+                where baton agent exec looks for them (/run/baton as root, else /tmp/baton-UID), or in \
+                STATE_DIR/agents when --state-dir is given (several engines on one machine). The \
                 control socket takes one JSON object per line, {"command": "status"|"events"|"switch"|\
                 "standby"|"online"|"cleanup"|"start", "group", "node", "resource", "follow", "force"}, and \
                 answers with JSON lines {"ok", "error", "message", "status", "event"}; baton status, events, \
@@ -69,9 +71,12 @@ extension Baton {
                     throw CommandFailure(message: "node '\(local)' is not in \(options.path)", status: 1)
                 }
                 let directory = locations.directory
-                try Self.prepare(directory)
+                // Agents' pid files are runtime files: where `baton agent exec` looks for them, unless this
+                // engine has a state directory of its own (several engines on one machine).
+                let agents = locations.stateDir.map { $0 + "/agents" } ?? AgentLocations.defaultDirectory
+                try Self.prepare(directory, agents: agents)
                 let catalog = AgentCatalog(
-                    ocfRoot: ocfRoot, baseDirectory: options.baseDirectory, stateDirectory: directory + "/agents")
+                    ocfRoot: ocfRoot, baseDirectory: options.baseDirectory, stateDirectory: agents)
                 settings = Engine.Settings(
                     spec: spec, node: local, stateDirectory: directory, catalog: catalog,
                     key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)))
@@ -91,13 +96,11 @@ extension Baton {
         }
 
         /// The state directory, made if missing (mode 0750), and locked for this engine alone.
-        static func prepare(_ directory: String) throws {
-            if access(directory, F_OK) != 0, mkdir(directory, 0o750) != 0 {
+        static func prepare(_ directory: String, agents: String) throws {
+            for folder in [directory, agents] where access(folder, F_OK) != 0 && mkdir(folder, 0o750) != 0 {
                 throw CommandFailure(
-                    message: "cannot make the state directory \(directory): \(String(cString: strerror(errno)))",
-                    status: 1)
+                    message: "cannot make the directory \(folder): \(String(cString: strerror(errno)))", status: 1)
             }
-            _ = mkdir(directory + "/agents", 0o750)
             // The lock is held until the process exits; the descriptor is never closed.
             let lock = open(directory + "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
             guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {

@@ -66,6 +66,11 @@ extension Engine {
                 rounds += 1
                 trigger = .replan(failed: report.failures.map { plan.action($0.action) })
             }
+            // The first plan of a node that formed the cluster alone has run: STARTMONO is over.
+            if startingAlone {
+                startingAlone = false
+                updateRole()
+            }
             if takeover {
                 takingOver = false
                 let failed = spec.groups.filter { state.state(of: $0.name).node == nil }

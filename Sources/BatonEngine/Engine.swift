@@ -66,6 +66,8 @@ public actor Engine {
     var triggers: [Trigger] = []
     var planning = false
     var takingOver = false
+    /// This node formed the cluster alone and starts its groups (LINTER's STARTMONO).
+    var startingAlone = false
     var failedStart = false
     var shuttingDown = false
     var stopped = false
@@ -140,7 +142,6 @@ public actor Engine {
             "engine-started", .info,
             "engine started on \(local) (boot \(boot)); listening for peers for up to "
                 + spec.heartbeat.initdead.value.configText)
-        defer { Task { await links?.close() } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.receiveLoop() }
             group.addTask { await self.tickLoop() }
@@ -406,6 +407,7 @@ public actor Engine {
             formed.resources[ResourceName(resource)] = ResourceState(failures: failures)
         }
         state = formed.withRoles(spec)
+        startingAlone = alive.isEmpty
         ready = true
         source = local
         publish()
@@ -419,6 +421,7 @@ public actor Engine {
         if shuttingDown { return .shutDown }
         if membership.isListening || !ready { return .undefined }
         if takingOver { return .switchingToMono }
+        if startingAlone { return .startMono }
         let base = state.nodes[local]?.role ?? .undefined
         if failedStart { return base == .main || base == .mono ? .mainFailed : .slaveFailed }
         return base

@@ -75,6 +75,39 @@ import Testing
         }
         #expect(Self.running(back, on: "n2"), "the group stays on n2")
         #expect(try !cluster.holdsFloatingAddress("n1"))
+
+        // The control socket is not world writable.
+        var info = stat()
+        #expect(stat(cluster.stateDirectory("n1") + "/baton.sock", &info) == 0 && info.st_mode & 0o777 == 0o660)
+    }
+
+    @Test func aNodeAloneWaitsForNewerDataUntilForced() async throws {
+        guard let cluster = try Cluster.make("nd") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+
+        // Both nodes go down; n2 comes back alone. n1 ran the group last, with the newest data: n2 waits.
+        cluster.crash("n1")
+        cluster.crash("n2")
+        try cluster.ip("n2", ["link", "set", "eth0", "up"])
+        try cluster.ip("n2", ["link", "set", "eth1", "up"])
+        try cluster.start("n2")
+        let alone = try await cluster.waitFor("n2", "n2 acts alone and the group waits") {
+            $0.role == .slaveOK && $0.waiting["web"] != nil
+        }
+        #expect(alone.waiting["web"]!.contains("last ran on n1"), "\(alone.waiting)")
+        #expect(alone.events.contains { $0.event == "group-waiting" })
+        #expect(!Self.running(alone, on: "n2"))
+
+        // The administrator checked the data: --force starts it here.
+        try cluster.control("n2", ["start", "web", "--force"])
+        let forced = try await cluster.waitFor("n2", "the forced group runs on n2") { Self.running($0, on: "n2") }
+        #expect(forced.waiting.isEmpty && forced.role == .mono)
+        #expect(cluster.ping())
     }
 
     @Test func resourceFailureSwitchoverStandbyAndHandoverOnSIGTERM() async throws {
@@ -96,10 +129,14 @@ import Testing
         try cluster.killService(on: "n1")
         _ = try await cluster.waitFor("n2", "the group failed over to n2") { Self.running($0, on: "n2") }
 
-        // Switchover back to n1 (cleanup first: n1 reached max-restarts), then standby and online.
+        // Switchover back to n1 (cleanup first: n1 reached max-restarts), there and back, then standby and online.
         try cluster.control("n2", ["cleanup", "app"])
         try cluster.control("n2", ["switch", "web", "--to", "n1"])
         _ = try await cluster.waitFor("n2", "the group is back on n1") { Self.running($0, on: "n1") }
+        try cluster.control("n1", ["switch", "web", "--to", "n2"])
+        _ = try await cluster.waitFor("n1", "the group is switched to n2") { Self.running($0, on: "n2") }
+        try cluster.control("n2", ["switch", "web", "--to", "n1"])
+        _ = try await cluster.waitFor("n1", "the group is switched back to n1") { Self.running($0, on: "n1") }
         try cluster.control("n1", ["standby", "n1"])
         _ = try await cluster.waitFor("n1", "standby moves the group to n2") {
             Self.running($0, on: "n2") && $0.state.status(of: NodeName("n1")) == .standby
@@ -116,6 +153,13 @@ import Testing
             Self.running($0, on: "n2") && $0.role == .mono
         }
         #expect(cluster.ping())
+
+        // n1 returns: with failback: auto the group comes home.
+        try cluster.start("n1")
+        _ = try await cluster.waitFor("n2", "the group returned to n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        #expect(try cluster.holdsFloatingAddress("n1") && !cluster.holdsFloatingAddress("n2"))
     }
 
     /// Whether every resource of the group runs on `node`.
