@@ -52,6 +52,8 @@ public actor Engine {
     /// The cluster state this node holds; the senior's is the reference.
     var state: ClusterState
     var version: UInt64 = 0
+    /// The first 8 bytes of the SHA-256 of the state's JSON, in hex: what heartbeats carry instead of the state.
+    var digest = ""
     /// The node whose state `state` is.
     var source: NodeName?
     var senior: NodeName?
@@ -189,7 +191,8 @@ public actor Engine {
 
     private func sendHeartbeats() {
         var summary = Summary(
-            role: role, senior: senior?.rawValue, ready: ready, version: version, held: stored.held(by: local))
+            role: role, senior: senior?.rawValue, ready: ready, version: version, digest: digest,
+            held: stored.held(by: local))
         var payload = WireCoding.encode(summary)
         if payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) {
             summary.held = nil
@@ -213,7 +216,7 @@ public actor Engine {
         switch packet.kind {
         case .heartbeat:
             guard let summary else { return }
-            if packet.sender == senior, senior != local, summary.version != version || source != senior {
+            if packet.sender == senior, senior != local, summary.digest != digest || source != senior {
                 requestState()
             }
         case .stateRequest:
@@ -227,7 +230,7 @@ public actor Engine {
             guard packet.sender == senior, senior != local, let (version, json) = parts.add(packet.payload),
                 let received = WireCoding.decode(ClusterState.self, json)
             else { return }
-            adopt(received, version: version)
+            adopt(received, version: version, digest: WireCoding.digest(json))
         case .message:
             guard let message = WireCoding.decode(Message.self, packet.payload) else { return }
             handle(message, from: packet.sender, boot: packet.boot)
@@ -256,9 +259,10 @@ public actor Engine {
     }
 
     /// Takes the senior's state as this node's own.
-    func adopt(_ received: ClusterState, version: UInt64) {
+    func adopt(_ received: ClusterState, version: UInt64, digest: String) {
         state = received
         self.version = version
+        self.digest = digest
         source = senior
         if !ready {
             ready = true
@@ -441,6 +445,7 @@ public actor Engine {
     func publish() {
         state = state.withRoles(spec)
         version += 1
+        digest = WireCoding.digest(WireCoding.encode(state))
         save()
         updateRole()
     }

@@ -1,11 +1,14 @@
 import BatonCore
+import Crypto
 import Foundation
 
 /// What every heartbeat carries after the packet header: the sender's view of itself, in JSON.
 ///
-/// `held` lists the groups the sender's state file says it ran last, with their generations, so that nodes forming a
-/// cluster can tell who holds the newest data. When the summary does not fit in a packet, `held` is left out and
-/// peers read the same facts from the full state they fetch.
+/// The cluster state itself does not fit in a packet: the summary carries its version and digest, and a node whose
+/// digest differs from its senior's fetches the full state with a unicast request, in parts. `held` lists the groups
+/// the sender's state file says it ran last, with their generations, so that nodes forming a cluster can tell who
+/// holds the newest data; when the summary does not fit in a packet, `held` is left out and peers read the same facts
+/// from the full state they fetch.
 struct Summary: Codable, Hashable, Sendable {
     /// The sender's role.
     var role: NodeRole
@@ -15,6 +18,8 @@ struct Summary: Codable, Hashable, Sendable {
     var ready: Bool
     /// The version of the cluster state the sender holds: the senior's counter, raised on every change.
     var version: UInt64
+    /// The digest of that state (``WireCoding/digest(_:)``); a node whose state differs from its senior's fetches it.
+    var digest: String
     /// Groups the sender ran last, by name, with their generations.
     var held: [String: Int]?
 }
@@ -60,6 +65,11 @@ enum WireCoding {
 
     static func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) -> Value? {
         try? JSONDecoder().decode(type, from: Data(bytes))
+    }
+
+    /// The first 8 bytes of the SHA-256 of `bytes`, in hex.
+    static func digest(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 }
 
