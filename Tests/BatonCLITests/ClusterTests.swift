@@ -162,6 +162,55 @@ import Testing
         #expect(try cluster.holdsFloatingAddress("n1") && !cluster.holdsFloatingAddress("n2"))
     }
 
+    @Test func aSwitchWhoseStartFailsGoesBackAndAFailedStopBlocks() async throws {
+        guard let cluster = try Cluster.make("gb", gate: true) else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        let gate = ResourceName("gate")
+        func onNode(_ status: StatusReport, _ node: String) -> Bool {
+            Self.running(status, on: node) && status.state.state(of: gate).node == NodeName(node)
+                && status.state.state(of: gate).status == .started
+        }
+        _ = try await cluster.waitFor("n2", "the group runs on n1") { onNode($0, "n1") && $0.role == .slaveOK }
+
+        let followed = try cluster.followEvents("n1")
+
+        // The gate refuses to start on n2: the switch fails there and the group goes back to n1.
+        try cluster.refuse("n2")
+        try cluster.control("n1", ["switch", "web", "--to", "n2"])
+        let back = try await cluster.waitFor("n1", "the group went back to n1") {
+            onNode($0, "n1") && $0.state.state(of: gate).failures.contains { $0.node == NodeName("n2") }
+        }
+        #expect(back.events.contains { $0.event == "switchover-requested" })
+        #expect(back.events.contains { $0.event == "resource-failed" && $0.resource == "gate" })
+
+        // The gate's stop fails on n1: the group is blocked there and starts nowhere else.
+        try cluster.refuse("stop-n1")
+        try cluster.control("n1", ["cleanup", "gate"])
+        try cluster.control("n2", ["standby", "n1"])
+        let blocked = try await cluster.waitFor("n1", "the gate is blocked on n1") {
+            $0.state.state(of: gate).status == .blocked && $0.events.contains { $0.event == "group-blocked" }
+        }
+        let event = try #require(blocked.events.last { $0.event == "group-blocked" })
+        #expect(event.severity == .critical && event.action?.contains("baton cleanup gate") == true)
+        try await Task.sleep(for: .seconds(1))
+        let still = try #require(cluster.status("n2"))
+        #expect(!Self.running(still, on: "n2") && still.state.state(of: gate).status == .blocked)
+
+        // The administrator stopped it by hand and cleans up: the group moves to n2.
+        try cluster.allow("stop-n1")
+        try cluster.allow("n2")
+        try cluster.control("n2", ["cleanup", "gate"])
+        _ = try await cluster.waitFor("n2", "the group runs on n2") { onNode($0, "n2") }
+
+        // `baton events --follow` printed each event as it happened, one JSON object per line.
+        let lines = try String(contentsOfFile: followed, encoding: .utf8).split(separator: "\n")
+        let names = lines.compactMap { try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8)).event }
+        #expect(names.count == lines.count, "every line is an event")
+        #expect(names.contains("switchover-requested") && names.contains("group-blocked"), "\(names)")
+    }
+
     /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {
@@ -180,12 +229,14 @@ final class Cluster: @unchecked Sendable {
     let directory: URL
     /// The PID of each node's engine, started by the test itself so that it reaps them itself.
     var engines: [String: pid_t] = [:]
+    /// The PIDs of `baton events --follow` processes.
+    var followers: [pid_t] = []
     var namespaces: [String] = []
 
     static let baton = ValidateCommandTests.binary.path
 
     /// The cluster, or `nil` (the test skips) outside CI when the machine cannot make namespaces.
-    static func make(_ name: String, failback: String = "manual") throws -> Cluster? {
+    static func make(_ name: String, failback: String = "manual", gate: Bool = false) throws -> Cluster? {
         guard AgentCommandTests.have(getuid() == 0, "cluster tests need root (network namespaces)"),
             AgentCommandTests.have(
                 FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
@@ -195,7 +246,7 @@ final class Cluster: @unchecked Sendable {
             AgentCommandTests.have(
                 FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is not installed")
         else { return nil }
-        let cluster = try Cluster(prefix: "\(AgentCommandTests.prefix)\(name)", failback: failback)
+        let cluster = try Cluster(prefix: "\(AgentCommandTests.prefix)\(name)", failback: failback, gate: gate)
         do {
             try cluster.build()
         } catch {
@@ -205,7 +256,7 @@ final class Cluster: @unchecked Sendable {
         return cluster
     }
 
-    private init(prefix: String, failback: String) throws {
+    private init(prefix: String, failback: String, gate: Bool) throws {
         self.prefix = prefix
         net = 100 + Int(getpid() % 50) * 2 + (prefix.hasSuffix("cs") ? 0 : 1)
         directory = try AgentCommandTests.temporaryDirectory()
@@ -233,7 +284,8 @@ final class Cluster: @unchecked Sendable {
                     monitor: {interval: 1s, timeout: 5s}
                     max-restarts: 2
                     restart-window: 10m
-            """
+
+            """ + (gate ? "      - {name: gate, agent: ./gate, params: {refuse: \(directory.path)/refuse}}\n" : "")
         try config.write(to: directory.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
         let handler = directory.appendingPathComponent("handler").path
         let script = """
@@ -243,6 +295,24 @@ final class Cluster: @unchecked Sendable {
             """
         try script.write(toFile: handler, atomically: true, encoding: .utf8)
         chmod(handler, 0o755)
+        // An OCF agent whose start fails on the nodes named in refuse/, and whose stop fails on those named
+        // refuse/stop-NODE.
+        let gate = """
+            #!/bin/sh
+            state="$HA_RSCTMP/gate"
+            node="$OCF_RESKEY_CRM_meta_on_node"
+            case "$1" in
+            meta-data) echo '<resource-agent name="gate"><parameters><parameter name="refuse"/></parameters></resource-agent>'; exit 0 ;;
+            start) [ -e "$OCF_RESKEY_refuse/$node" ] && exit 1; mkdir -p "$HA_RSCTMP" && touch "$state" ;;
+            stop) [ -e "$OCF_RESKEY_refuse/stop-$node" ] && exit 1; rm -f "$state" ;;
+            monitor) [ -e "$state" ] || exit 7 ;;
+            esac
+            exit 0
+            """
+        try gate.write(toFile: directory.appendingPathComponent("gate").path, atomically: true, encoding: .utf8)
+        chmod(directory.appendingPathComponent("gate").path, 0o755)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("refuse"), withIntermediateDirectories: true)
     }
 
     /// The lines the event handler wrote, once one contains `text` (at most 10 s).
@@ -293,11 +363,25 @@ final class Cluster: @unchecked Sendable {
 
     /// Starts `baton run` in the node's namespace, its output in a log file.
     func start(_ node: String) throws {
-        let arguments = [
-            "/usr/sbin/ip", "netns", "exec", prefix + node, Self.baton, "run", "-c", config, "--state-dir",
-            stateDirectory(node),
-        ]
-        let log = directory.appendingPathComponent("\(node).log").path
+        engines[node] = try spawn(
+            [
+                "/usr/sbin/ip", "netns", "exec", prefix + node, Self.baton, "run", "-c", config, "--state-dir",
+                stateDirectory(node),
+            ], output: directory.appendingPathComponent("\(node).log").path)
+    }
+
+    /// Starts `baton events --follow --json` against the node's engine, its output in a file.
+    func followEvents(_ node: String) throws -> String {
+        let file = directory.appendingPathComponent("\(node)-events.json").path
+        followers.append(
+            try spawn(
+                [Self.baton, "events", "--follow", "--json", "-c", config, "--state-dir", stateDirectory(node)],
+                output: file))
+        return file
+    }
+
+    /// Starts a program (never through a shell), its standard output and error appended to `output`.
+    private func spawn(_ arguments: [String], output log: String) throws -> pid_t {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -308,8 +392,8 @@ final class Cluster: @unchecked Sendable {
         let argv = arguments.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
         let result = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
-        guard result == 0 else { throw TestFailure("cannot start the engine of \(node): error \(result)") }
-        engines[node] = pid
+        guard result == 0 else { throw TestFailure("cannot start \(arguments[0]): error \(result)") }
+        return pid
     }
 
     /// Waits (at most `limit`) for the process to end and reaps it; its exit status, or `nil` if it still runs.
@@ -342,6 +426,11 @@ final class Cluster: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         var last: StatusReport?
         while ContinuousClock.now < deadline {
+            if let engine = engines[node], let exit = reap(engine, limit: .zero) {
+                engines[node] = nil
+                throw TestFailure(
+                    "\(node): the engine exited with status \(exit) while waiting for: \(what)\n\(logs())")
+            }
             if let status = status(node) {
                 last = status
                 if condition(status) { return status }
@@ -397,6 +486,15 @@ final class Cluster: @unchecked Sendable {
                 Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
             }
         }
+    }
+
+    /// Makes the gate agent refuse: `NODE` refuses starts there, `stop-NODE` stops.
+    func refuse(_ what: String) throws {
+        try Data().write(to: directory.appendingPathComponent("refuse/\(what)"))
+    }
+
+    func allow(_ what: String) throws {
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("refuse/\(what)"))
     }
 
     /// Kills the service's process on the node, as a crash of the service would.
@@ -472,9 +570,9 @@ final class Cluster: @unchecked Sendable {
 
     /// Kills the engines and their agents' processes by PID, deletes the namespaces by name, removes the files.
     func tearDown() {
-        for engine in engines.values {
-            kill(engine, SIGKILL)
-            _ = reap(engine)
+        for process in Array(engines.values) + followers {
+            kill(process, SIGKILL)
+            _ = reap(process)
         }
         for node in ["n1", "n2"] { for pid in agentProcesses(node) { kill(pid, SIGKILL) } }
         engines = [:]
