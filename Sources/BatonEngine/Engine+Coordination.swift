@@ -352,8 +352,9 @@ extension Engine {
         if !handedOver { await stopHere() }
         for monitor in monitors.values { monitor.task.cancel() }
         monitors = [:]
-        emit("engine-stopped", .info, "\(local) stopped")
         stopped = true
+        save()
+        emit("engine-stopped", .info, "\(local) stopped")
     }
 
     private func isAlive(_ node: NodeName) -> Bool {

@@ -422,6 +422,7 @@ public actor Engine {
 
     /// This node's role: from the cluster state, except while it listens, takes over, fails or shuts down.
     var role: NodeRole {
+        if stopped { return .stopped }
         if shuttingDown { return .shutDown }
         if membership.isListening || !ready { return .undefined }
         if takingOver { return .switchingToMono }

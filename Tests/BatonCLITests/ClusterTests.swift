@@ -504,13 +504,14 @@ final class Cluster: @unchecked Sendable {
         for pid in pids { kill(pid, SIGKILL) }
     }
 
-    /// Every process of the node killed, its links set down.
+    /// Every process of the node's namespace killed, its links set down.
     func crash(_ node: String) {
+        let inside = (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
+        for pid in inside.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
         if let engine = engines.removeValue(forKey: node) {
             kill(engine, SIGKILL)
             _ = reap(engine)
         }
-        for pid in agentProcesses(node) { kill(pid, SIGKILL) }
         try? ip(node, ["link", "set", "eth0", "down"])
         try? ip(node, ["link", "set", "eth1", "down"])
         // A crashed machine loses its addresses; here the floating one would come back with the link.
@@ -575,6 +576,11 @@ final class Cluster: @unchecked Sendable {
             _ = reap(process)
         }
         for node in ["n1", "n2"] { for pid in agentProcesses(node) { kill(pid, SIGKILL) } }
+        for node in ["n1", "n2", "c"] where namespaces.contains(prefix + node) {
+            let inside =
+                (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
+            for pid in inside.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
+        }
         engines = [:]
         for namespace in namespaces.reversed() {
             _ = try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "del", namespace])
