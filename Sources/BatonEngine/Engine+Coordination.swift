@@ -115,6 +115,16 @@ extension Engine {
                     "\(action.kind.rawValue) of \(resource) failed on \(action.node): \(code)"
                         + (outcome.message.isEmpty ? "" : " (\(outcome.message))"),
                     group: action.group, resource: resource)
+            case (.probe, .failed) where outcome.code == 0:
+                emit(
+                    "resource-found-running", .warning, "the probe found \(resource) running on \(action.node)",
+                    group: action.group, resource: resource)
+            case (.probe, .failed):
+                emit(
+                    "probe-failed", .error,
+                    "the probe of \(resource) failed on \(action.node): \(code)"
+                        + (outcome.message.isEmpty ? "" : " (\(outcome.message))"),
+                    group: action.group, resource: resource)
             case (.stop, .failed):
                 emit(
                     "group-blocked", .critical,

@@ -53,6 +53,19 @@ import Testing
         #expect(plan.actions.filter { $0.kind == .start }.allSatisfy { $0.node == NodeName("n1") })
     }
 
+    @Test func aMemberFoundOnAnotherNodeIsStoppedThereAndDoesNotMoveItsGroup() throws {
+        let spec = try #require(Self.threeNodes())
+        var state = ClusterState.steady(spec)
+        for name in ["r1", "r2"] { state.resources[ResourceName(name)]!.node = NodeName("n2") }
+        state.resources[ResourceName("r3")]!.node = NodeName("n1")  // a probe of the returning n1 found it there
+        let plan = Planner.plan(spec, from: state, trigger: .replan(failed: []))
+        #expect(
+            plan.actions.contains { $0.kind == .stop && $0.resource == ResourceName("r3") && $0.node == NodeName("n1") }
+        )
+        #expect(plan.actions.filter { $0.kind == .start }.allSatisfy { $0.node == NodeName("n2") })
+        #expect(!plan.actions.contains { $0.kind == .stop && $0.node == NodeName("n2") }, "r1 and r2 stay on n2")
+    }
+
     @Test func cleanupUnblocksAResourceAndForgetsItsFailures() throws {
         let spec = try #require(Self.threeNodes())
         var state = ClusterState.steady(spec)

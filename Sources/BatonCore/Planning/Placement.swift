@@ -121,11 +121,11 @@ struct Placement {
         }
     }
 
-    /// The node a unit runs on now, if it may keep running there.
+    /// The node a unit runs on now, if it may keep running there: where its first active member runs. A member found
+    /// elsewhere (a probe of a returning node found it there) is stopped there; it does not move the unit.
     private static func stayingNode(_ members: [Member], _ spec: ClusterSpec, _ state: ClusterState) -> NodeName? {
         let active = members.lazy.flatMap { $0.states.lazy.compactMap(\.activeNode) }
-        guard let node = active.first, active.allSatisfy({ $0 == node }), refusal(members, on: node, spec, state) == nil
-        else { return nil }
+        guard let node = active.first, refusal(members, on: node, spec, state) == nil else { return nil }
         if members.contains(where: { state.state(of: $0.group.name).pinned.map { $0 != node } ?? false }) { return nil }
         guard members.contains(where: { $0.group.failback == .auto }) else { return node }
         let wanted = preferences(members.map(\.group), spec, state).first {

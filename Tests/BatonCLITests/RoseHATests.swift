@@ -1,0 +1,234 @@
+import BatonControl
+import BatonCore
+import Foundation
+import Testing
+
+/// The Rose HA cluster of seed 001, for real: PostgreSQL on an ext4 volume on one loop device that both nodes share
+/// (each engine in a mount namespace of its own), behind a floating address and an alias host name, with a client
+/// that writes numbered rows through the alias while the active node crashes.
+@Suite(.serialized) struct RoseHATests {
+    static let rounds = 5
+
+    @Test func acknowledgedRowsSurviveTakeoversAndSwitchbacks() async throws {
+        let bindir = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last
+            .map { "/usr/lib/postgresql/\($0)/bin" }
+        guard AgentCommandTests.have(getuid() == 0, "the Rose HA test needs root"),
+            AgentCommandTests.have(bindir != nil, "PostgreSQL is not installed (apt-get install postgresql)"),
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/sbin/mkfs.ext4"), "e2fsprogs is not installed"),
+            let bindir
+        else { return }
+        let disk = try SharedDisk(bindir: bindir)
+        defer { disk.tearDown() }
+        guard
+            let cluster = try Cluster.make(
+                "rh", privateMounts: true,
+                groups: { net, directory in
+                    """
+                    groups:
+                      - name: erp-db
+                        failback: manual
+                        resources:
+                          - name: data
+                            agent: volume
+                            params: {device: \(disk.device), directory: \(disk.mountPoint), fstype: ext4}
+                          - name: vip
+                            agent: floating-ip
+                            params: {address: 10.\(net).1.50/24, interface: eth0}
+                          - name: alias
+                            agent: hostname-alias
+                            params: {name: erp-db, address: 10.\(net).1.50}
+                          - name: db
+                            agent: \(ValidateCommandTests.packageRoot.path)/agents/postgresql
+                            params:
+                                  pgdata: \(disk.mountPoint)/pg
+                                  listen_address: 10.\(net).1.50
+                                  socket_dir: \(disk.sockets)
+                                  logfile: \(disk.folder.path)/postgresql.log
+                            monitor: {interval: 2s, timeout: 10s}
+
+                    """
+                })
+        else { return }
+        defer { cluster.tearDown() }
+        // The alias goes into each node's own /etc/hosts (the agent's default); the client resolves it from its own.
+        try "127.0.0.1 localhost\n10.\(cluster.net).1.50 erp-db\n".write(
+            toFile: cluster.hostsFile("c"), atomically: true, encoding: .utf8)
+
+        try cluster.start("n1")
+        try cluster.start("n2")
+        cluster.extraLogs.append(disk.folder.path + "/postgresql.log")
+        _ = try await cluster.waitFor("n2", "the database runs on n1", limit: .seconds(60)) {
+            Self.databaseNode($0) == "n1" && $0.role == .slaveOK
+        }
+        let client = Client(namespace: cluster.prefix + "c")
+        try client.sql("CREATE TABLE numbered (n integer)")
+        client.startWriting()
+        defer { client.stop() }
+
+        var takeovers: [Duration] = []
+        for round in 1...Self.rounds {
+            try await Task.sleep(for: .seconds(2))
+            // The active node crashes: n2 takes over, and the client goes on through the same name.
+            cluster.crash("n1")
+            let crash = ContinuousClock.now
+            _ = try await cluster.waitFor("n2", "round \(round): the database runs on n2", limit: .seconds(90)) {
+                Self.databaseNode($0) == "n2"
+            }
+            let resumed = try await client.firstAcknowledgement(sentAfter: crash, limit: .seconds(60))
+            takeovers.append(resumed - crash)
+            print("round \(round): the first row sent after the crash was acknowledged \(resumed - crash) after it")
+
+            // n1 returns as the ready standby (failback: manual); the administrator switches the group back.
+            try cluster.ip("n1", ["link", "set", "eth0", "up"])
+            try cluster.ip("n1", ["link", "set", "eth1", "up"])
+            try cluster.start("n1")
+            _ = try await cluster.waitFor("n1", "round \(round): n1 is the ready standby", limit: .seconds(60)) {
+                $0.role == .slaveOK && Self.databaseNode($0) == "n2"
+            }
+            try cluster.control("n1", ["switch", "erp-db", "--to", "n1"])
+            _ = try await cluster.waitFor("n1", "round \(round): the database is back on n1", limit: .seconds(90)) {
+                Self.databaseNode($0) == "n1" && $0.role == .main
+            }
+            _ = try await client.firstAcknowledgement(sentAfter: ContinuousClock.now, limit: .seconds(60))
+        }
+        client.stop()
+
+        // Every acknowledged row is there, once.
+        let rows = try client.sql("SELECT n FROM numbered").split(separator: "\n").compactMap { Int($0) }
+        let acknowledged = client.acknowledged
+        #expect(Set(rows).count == rows.count, "duplicated rows")
+        let lost = Set(acknowledged).subtracting(rows)
+        #expect(lost.isEmpty, "acknowledged rows lost: \(lost.sorted())")
+        #expect(acknowledged.count > 50, "the client wrote only \(acknowledged.count) rows")
+        let sorted = takeovers.sorted()
+        print(
+            "Rose HA: \(acknowledged.count) rows acknowledged, \(lost.count) lost, \(rows.count - Set(rows).count) "
+                + "duplicated; takeover to the first acknowledged row: median \(sorted[sorted.count / 2]), "
+                + "maximum \(sorted.last!) over \(sorted.count) rounds")
+    }
+
+    /// Where the database runs, by the cluster state.
+    static func databaseNode(_ status: StatusReport) -> String? {
+        let db = status.state.state(of: ResourceName("db"))
+        return db.status == .started ? db.node?.rawValue : nil
+    }
+}
+
+/// One loop device with an ext4 file system holding an initialized PostgreSQL data directory; the mount point and
+/// socket directory both nodes use.
+final class SharedDisk {
+    let folder: URL
+    let device: String
+    var mountPoint: String { folder.path + "/srv" }
+    var sockets: String { folder.path + "/sockets" }
+
+    init(bindir: String) throws {
+        folder = try AgentCommandTests.temporaryDirectory()
+        let image = folder.path + "/disk.img"
+        try Self.check(ValidateCommandTests.run("/usr/bin/truncate", ["-s", "256M", image]))
+        try Self.check(ValidateCommandTests.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]))
+        let attach = try ValidateCommandTests.run("/usr/sbin/losetup", ["-f", "--show", image])
+        device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard attach.status == 0, device.hasPrefix("/dev/loop") else { throw TestFailure("losetup: \(attach.error)") }
+        for path in [mountPoint, sockets] {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        FileManager.default.createFile(atPath: folder.path + "/postgresql.log", contents: nil)
+        try Self.check(
+            ValidateCommandTests.run("/usr/bin/chown", ["postgres", sockets, folder.path + "/postgresql.log"]))
+        // The data directory is made once, in a mount namespace of the test's own that ends with the script.
+        let script = """
+            set -e
+            mount "$1" "$2"
+            mkdir "$2/pg"
+            chown postgres "$2/pg"
+            runuser -u postgres -- "$3/initdb" -D "$2/pg" -A trust > /dev/null
+            echo "host all all 0.0.0.0/0 trust" >> "$2/pg/pg_hba.conf"
+            umount "$2"
+            """
+        try Self.check(
+            ValidateCommandTests.run(
+                "/usr/bin/unshare",
+                ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", device, mountPoint, bindir]))
+    }
+
+    static func check(_ run: ValidateCommandTests.Run) throws {
+        guard run.status == 0 else { throw TestFailure("\(run.output)\(run.error)") }
+    }
+
+    func tearDown() {
+        _ = try? ValidateCommandTests.run("/usr/sbin/losetup", ["-d", device])
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// The client namespace's writer: one committed INSERT of the next number every 50 ms through the alias host
+/// name, each in a new connection (`psql`), on a thread of its own; a number is acknowledged when psql succeeded.
+final class Client: @unchecked Sendable {
+    let namespace: String
+    private let lock = NSLock()
+    private var numbers: [Int] = []
+    /// When each acknowledged statement was sent, and when its acknowledgement came.
+    private var timings: [(sent: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant)] = []
+    private var running = false
+    private var thread: Thread?
+
+    init(namespace: String) {
+        self.namespace = namespace
+    }
+
+    var acknowledged: [Int] { lock.withLock { numbers } }
+
+    /// Runs one statement; its output, unaligned and without headers.
+    @discardableResult
+    func sql(_ statement: String) throws -> String {
+        let run = try ValidateCommandTests.run(
+            "/usr/sbin/ip",
+            [
+                "netns", "exec", namespace, "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-d", "host=erp-db user=postgres dbname=postgres connect_timeout=2", "-c", statement,
+            ])
+        guard run.status == 0 else { throw TestFailure("psql \(statement): \(run.error)") }
+        return run.output
+    }
+
+    func startWriting() {
+        lock.withLock { running = true }
+        let thread = Thread { [self] in
+            var next = 1
+            while lock.withLock({ running }) {
+                let sent = ContinuousClock.now
+                if (try? sql("INSERT INTO numbered VALUES (\(next))")) != nil {
+                    let now = ContinuousClock.now
+                    lock.withLock {
+                        numbers.append(next)
+                        timings.append((sent, now))
+                    }
+                }
+                next += 1
+                usleep(50_000)
+            }
+        }
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops the writer and waits for its last statement.
+    func stop() {
+        lock.withLock { running = false }
+        while thread?.isFinished == false { usleep(20_000) }
+    }
+
+    /// When the first statement sent after `start` was acknowledged.
+    func firstAcknowledgement(sentAfter start: ContinuousClock.Instant, limit: Duration) async throws
+        -> ContinuousClock.Instant
+    {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let time = lock.withLock({ timings.first { $0.sent > start }?.acknowledged }) { return time }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("the client got no acknowledgement for \(limit)")
+    }
+}
