@@ -45,7 +45,7 @@ import Testing
         let actions = try #require(object["actions"] as? [[String: Any]])
         #expect(actions.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
         let budget = try #require(object["budget"] as? [String: Any])
-        #expect(budget["total"] as? String == "251s")
+        #expect(budget["total"] as? String == "261s")
     }
 
     @Test(arguments: [

@@ -49,7 +49,7 @@ import Testing
     @Test func validConfigReport() throws {
         let command = try Baton.Validate.parse(["-c", Self.roseHA])
         let report = command.report(try command.options.load())
-        #expect(report == "\(Self.roseHA): valid (2 nodes, 1 group, 4 resources)\n")
+        #expect(report == "\(Self.roseHA): valid (2 nodes, 1 group, 5 resources)\n")
     }
 
     @Test func invalidConfigReportReadsLikeACompiler() throws {

@@ -30,17 +30,17 @@ import Testing
         #expect(spec.nodesBySeniority.first?.name == NodeName("xhhotsp1"))
         let group = try #require(spec.groups.first)
         #expect(group.failback == .manual)
-        #expect(group.resources.map(\.name.rawValue) == ["data", "vip", "alias", "db"])
+        #expect(group.resources.map(\.name.rawValue) == ["data", "vip", "alias", "db", "erp"])
         #expect(
             group.resources.map(\.agent.value.description) == [
-                "volume", "floating-ip", "hostname-alias", "agents/postgresql",
+                "volume", "floating-ip", "hostname-alias", "agents/postgresql", "service",
             ])
         let db = group.resources[3]
         #expect(db.startTimeout.value == .seconds(120) && db.onFail == .restart && db.effectiveMaxRestarts == 3)
         #expect(db.restartWindow.value == .seconds(600))
         #expect(db.parameter("pgdata") == "/srv/sqldata/pg")
         #expect(group.resources[1].startTimeout.value == .seconds(20))
-        #expect(spec.events?.handler.value == "/etc/baton/notify.sh")
+        #expect(spec.events?.handler.value == "notify.sh")
     }
 
     @Test func defaultsWhenLeftOut() throws {
