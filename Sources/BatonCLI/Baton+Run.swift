@@ -38,11 +38,12 @@ extension Baton {
                 generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \
                 unless --socket names another path) and a lock. Built-in agents keep their pid and log files \
                 where baton agent exec looks for them (/run/baton as root, else /tmp/baton-UID), or in \
-                STATE_DIR/agents when --state-dir is given (several engines on one machine). The \
-                control socket takes one JSON object per line, {"command": "status"|"events"|"switch"|\
-                "standby"|"online"|"cleanup"|"start", "group", "node", "resource", "follow", "force"}, and \
-                answers with JSON lines {"ok", "error", "message", "status", "event"}; baton status, events, \
-                switch, standby, online, cleanup, start --force and plan --live use it.
+                STATE_DIR/agents when --state-dir is given (several engines on one machine). A client of the \
+                control socket sends one request, a JSON object on one line, {"command": "status"|"events"|\
+                "switch"|"standby"|"online"|"cleanup"|"start", "group", "node", "resource", "follow", "force"}; \
+                the engine answers with JSON lines {"ok", "error", "message", "status", "event"} and closes the \
+                connection (events with follow keeps it open). baton status, events, switch, standby, online, \
+                cleanup, start --force and plan --live use it.
 
                 Exit status: 0 after a signal, 1 when the engine cannot start (invalid configuration, key file, \
                 links not on this machine, another engine on the same state directory).

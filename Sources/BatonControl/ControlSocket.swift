@@ -2,8 +2,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The engine's control socket: a Unix domain socket, mode 0660, that takes one JSON request per line and answers
-/// with JSON lines.
+/// The engine's control socket: a Unix domain socket, mode 0660. A client sends one JSON request on one line; the
+/// engine answers with JSON lines and closes the connection (`events` with `follow` keeps it open).
 public enum ControlSocket {
     /// The longest request line taken.
     public static let maximumLine = 65_536
@@ -30,18 +30,19 @@ public enum ControlSocket {
                 try await withThrowingDiscardingTaskGroup { group in
                     for try await connection in connections {
                         group.addTask {
+                            // One request per connection: the answer ends when the engine closes it.
                             try? await connection.executeThenClose { lines, output in
-                                for try await line in lines {
-                                    guard
-                                        let request = try? JSONDecoder().decode(
-                                            ControlRequest.self, from: Data(line.readableBytesView))
-                                    else {
-                                        _ = await write(
-                                            ControlResponse(ok: false, error: "not a control request"), to: output)
-                                        continue
-                                    }
-                                    await handler(request) { await write($0, to: output) }
+                                var iterator = lines.makeAsyncIterator()
+                                guard let line = try await iterator.next() else { return }
+                                guard
+                                    let request = try? JSONDecoder().decode(
+                                        ControlRequest.self, from: Data(line.readableBytesView))
+                                else {
+                                    _ = await write(
+                                        ControlResponse(ok: false, error: "not a control request"), to: output)
+                                    return
                                 }
+                                await handler(request) { await write($0, to: output) }
                             }
                         }
                     }

@@ -59,8 +59,15 @@ extension Engine {
                 publish()
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
                 state.time = Self.wallClock
+                let strays = strayInstances(report, of: plan)
+                let before = state
                 state = state.applying(report, of: plan, in: spec)
                 record(report, of: plan)
+                for stray in strays {
+                    // The state keeps where the resource runs for the cluster; the second instance is stopped.
+                    state.resources[stray.resource!] = before.resources[stray.resource!]
+                    await stopStray(stray)
+                }
                 publish()
                 guard !report.failures.isEmpty, rounds < Self.maximumReplans else { break }
                 rounds += 1
@@ -86,6 +93,39 @@ extension Engine {
             }
         }
         planning = false
+    }
+
+    /// Probes that found a resource running on a node while it runs on another: a second instance, such as what a
+    /// node that crashed holding a group finds when it returns.
+    private func strayInstances(_ report: ExecutionReport, of plan: Plan) -> [PlannedAction] {
+        report.results.compactMap { result in
+            let action = plan.action(result.action)
+            guard action.kind == .probe, result.outcome?.code == 0, let name = action.resource,
+                let node = state.state(of: name).activeNode, node != action.node
+            else { return nil }
+            return action
+        }
+    }
+
+    /// Stops a second instance of a resource where a probe found it.
+    private func stopStray(_ probe: PlannedAction) async {
+        guard let name = probe.resource, let resource = spec.resource(named: name) else { return }
+        let stop = PlannedAction(
+            id: 0, kind: .stop, node: probe.node, group: probe.group, resource: name, target: nil,
+            timeout: resource.stopTimeout.value, interval: nil, reason: "", waits: [], step: 0)
+        let outcome = await perform(stop)
+        if outcome.code == 0 {
+            emit(
+                "resource-stopped", .warning,
+                "\(name) also ran on \(probe.node); that second instance is stopped", group: probe.group,
+                resource: name)
+        } else {
+            emit(
+                "stray-stop-failed", .critical,
+                "\(name) also runs on \(probe.node), and stopping it there failed: \(OCFExitCode.describe(outcome.code))",
+                group: probe.group, resource: name,
+                action: "stop \(name) on \(probe.node) by hand: it runs on two nodes")
+        }
     }
 
     /// Events for what a plan did.

@@ -18,6 +18,9 @@ final class Cluster: @unchecked Sendable {
     /// The PIDs of `baton events --follow` processes.
     var followers: [pid_t] = []
     var namespaces: [String] = []
+    /// Folders that are each node's own, like /run on a machine: with `privateMounts`, a new tmpfs in every node's
+    /// mount namespace.
+    var nodeLocal: [String] = []
     /// Other logs that a failed wait shows.
     var extraLogs: [String] = []
     /// Each engine runs in a private mount namespace of its own.
@@ -173,12 +176,17 @@ final class Cluster: @unchecked Sendable {
     /// Starts `baton run` in the node's namespace, its output in a log file.
     func start(_ node: String) throws {
         let run = [Self.baton, "run", "-c", config, "--state-dir", stateDirectory(node)]
-        // A machine of its own: private mounts, and process numbers of its own, so that a process killed on one
-        // node (a zombie until it is reaped) never looks alive to the other, as with PostgreSQL's lock files. A
+        // A machine of its own: private mounts, System V IPC, and process numbers of its own, so that a process
+        // killed on one node (a zombie until it is reaped) never looks alive to the other, as with PostgreSQL's lock
+        // files. A
         // shell is the namespace's init: it runs the engine and reaps every orphan until the engine ends.
         let isolated = [
-            "/usr/bin/unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "/bin/sh",
-            "-c", "\"$@\" & while wait; do :; done", "init",
+            "/usr/bin/unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--ipc",
+            "--kill-child",
+            "/bin/sh",
+            "-c",
+            nodeLocal.map { "mount -t tmpfs tmpfs '\($0)' || exit 1; " }.joined() + "\"$@\" & while wait; do :; done",
+            "init",
         ]
         engines[node] = try spawn(
             ["/usr/sbin/ip", "netns", "exec", prefix + node] + (privateMounts ? isolated : []) + run,
@@ -232,6 +240,15 @@ final class Cluster: @unchecked Sendable {
             run.status == 0
         else { return nil }
         return try? JSONDecoder().decode(StatusReport.self, from: Data(run.output.utf8))
+    }
+
+    /// The events the node's engine keeps (`baton events --json`).
+    func events(_ node: String) throws -> [EventRecord] {
+        let run = try ValidateCommandTests.run(
+            Self.baton, ["events", "--json", "-c", config, "--state-dir", stateDirectory(node)])
+        return run.output.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8))
+        }
     }
 
     /// Polls the node's status every 200 ms until `condition` holds, for at most `limit`.
@@ -328,8 +345,16 @@ final class Cluster: @unchecked Sendable {
         }
         try? ip(node, ["link", "set", "eth0", "down"])
         try? ip(node, ["link", "set", "eth1", "down"])
-        // A crashed machine loses its addresses; here the floating one would come back with the link.
-        try? ip(node, ["addr", "del", "10.\(net).1.50/24", "dev", "eth0"])
+        // A crashed machine loses the addresses it took; here they would come back with the link.
+        let own = "10.\(net).1.\(node == "n1" ? 1 : 2)/24"
+        let shown =
+            (try? ValidateCommandTests.run(
+                "/usr/sbin/ip", ["-n", prefix + node, "-o", "-4", "addr", "show", "dev", "eth0"]))?.output ?? ""
+        for line in shown.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            guard let at = words.firstIndex(of: "inet"), at + 1 < words.count, words[at + 1] != own else { continue }
+            try? ip(node, ["addr", "del", String(words[at + 1]), "dev", "eth0"])
+        }
     }
 
     /// SIGTERM to the node's engine; its exit status once it has handed over (at most 60 s).

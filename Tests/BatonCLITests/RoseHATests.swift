@@ -58,6 +58,7 @@ import Testing
         try cluster.start("n1")
         try cluster.start("n2")
         cluster.extraLogs.append(disk.folder.path + "/postgresql.log")
+        cluster.nodeLocal = [disk.sockets]
         _ = try await cluster.waitFor("n2", "the database runs on n1", limit: .seconds(60)) {
             Self.databaseNode($0) == "n1" && $0.role == .slaveOK
         }
@@ -86,6 +87,10 @@ import Testing
             _ = try await cluster.waitFor("n1", "round \(round): n1 is the ready standby", limit: .seconds(60)) {
                 $0.role == .slaveOK && Self.databaseNode($0) == "n2"
             }
+            // n1 crashed with the alias in its /etc/hosts: its probe found a second instance, which was stopped.
+            let events = try cluster.events("n2").filter { $0.resource == "alias" }.map(\.message)
+            #expect(events.contains("the probe found alias running on n1"), "\(events)")
+            #expect(events.contains("alias also ran on n1; that second instance is stopped"), "\(events)")
             try cluster.control("n1", ["switch", "erp-db", "--to", "n1"])
             _ = try await cluster.waitFor("n1", "round \(round): the database is back on n1", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n1" && $0.role == .main
@@ -106,6 +111,86 @@ import Testing
             "Rose HA: \(acknowledged.count) rows acknowledged, \(lost.count) lost, \(rows.count - Set(rows).count) "
                 + "duplicated; takeover to the first acknowledged row: median \(sorted[sorted.count / 2]), "
                 + "maximum \(sorted.last!) over \(sorted.count) rounds")
+    }
+
+    @Test func mutualTakeoverLeavesBothDatabasesOnTheSurvivor() async throws {
+        let bindir = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().last
+            .map { "/usr/lib/postgresql/\($0)/bin" }
+        guard AgentCommandTests.have(getuid() == 0, "the mutual takeover test needs root"),
+            AgentCommandTests.have(bindir != nil, "PostgreSQL is not installed (apt-get install postgresql)"),
+            let bindir
+        else { return }
+        let disks = try ["sales", "stock"].map { _ in try SharedDisk(bindir: bindir) }
+        defer { for disk in disks { disk.tearDown() } }
+        guard
+            let cluster = try Cluster.make(
+                "mt", privateMounts: true,
+                groups: { net, _ in
+                    "groups:\n"
+                        + zip(["sales", "stock"], disks).enumerated().map { index, pair in
+                            let (name, disk) = pair
+                            let home = index == 0 ? "[n1, n2]" : "[n2, n1]"
+                            let address = "10.\(net).1.\(50 + index)"
+                            return """
+                                  - name: \(name)-db
+                                    nodes: \(home)
+                                    failback: auto
+                                    resources:
+                                      - name: \(name)-data
+                                        agent: volume
+                                        params: {device: \(disk.device), directory: \(disk.mountPoint), fstype: ext4}
+                                      - name: \(name)-ip
+                                        agent: floating-ip
+                                        params: {address: \(address)/24, interface: eth0}
+                                      - name: \(name)-pg
+                                        agent: \(ValidateCommandTests.packageRoot.path)/agents/postgresql
+                                        params:
+                                          pgdata: \(disk.mountPoint)/pg
+                                          listen_address: \(address)
+                                          socket_dir: \(disk.sockets)
+                                          logfile: \(disk.folder.path)/postgresql.log
+
+                                """
+                        }.joined()
+                })
+        else { return }
+        defer { cluster.tearDown() }
+        cluster.extraLogs += disks.map { $0.folder.path + "/postgresql.log" }
+        cluster.nodeLocal = disks.map(\.sockets)
+        let clients = ["sales", "stock"].indices.map {
+            Client(namespace: cluster.prefix + "c", host: "10.\(cluster.net).1.\(50 + $0)")
+        }
+        func placement(_ status: StatusReport) -> [String?] {
+            ["sales-pg", "stock-pg"].map {
+                let db = status.state.state(of: ResourceName($0))
+                return db.status == .started ? db.node?.rawValue : nil
+            }
+        }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "each database runs at home", limit: .seconds(60)) {
+            placement($0) == ["n1", "n2"]
+        }
+        for client in clients { try client.sql("CREATE TABLE numbered (n integer); INSERT INTO numbered VALUES (1)") }
+
+        // Losing either node leaves both databases on the survivor, each on its own volume and address.
+        for (round, (lost, survivor)) in [("n1", "n2"), ("n2", "n1")].enumerated() {
+            cluster.crash(lost)
+            _ = try await cluster.waitFor(survivor, "both databases run on \(survivor)", limit: .seconds(90)) {
+                placement($0) == [survivor, survivor]
+            }
+            for client in clients { try client.sql("INSERT INTO numbered VALUES (\(round + 2))") }
+            // The lost node returns, and failback: auto brings its database home.
+            try cluster.ip(lost, ["link", "set", "eth0", "up"])
+            try cluster.ip(lost, ["link", "set", "eth1", "up"])
+            try cluster.start(lost)
+            _ = try await cluster.waitFor(survivor, "each database is home again", limit: .seconds(90)) {
+                placement($0) == ["n1", "n2"]
+            }
+        }
+        for client in clients {
+            #expect(try client.sql("SELECT n FROM numbered ORDER BY n") == "1\n2\n3\n")
+        }
     }
 
     /// Where the database runs, by the cluster state.
@@ -167,6 +252,7 @@ final class SharedDisk {
 /// name, each in a new connection (`psql`), on a thread of its own; a number is acknowledged when psql succeeded.
 final class Client: @unchecked Sendable {
     let namespace: String
+    let host: String
     private let lock = NSLock()
     private var numbers: [Int] = []
     /// When each acknowledged statement was sent, and when its acknowledgement came.
@@ -174,8 +260,9 @@ final class Client: @unchecked Sendable {
     private var running = false
     private var thread: Thread?
 
-    init(namespace: String) {
+    init(namespace: String, host: String = "erp-db") {
         self.namespace = namespace
+        self.host = host
     }
 
     var acknowledged: [Int] { lock.withLock { numbers } }
@@ -187,7 +274,7 @@ final class Client: @unchecked Sendable {
             "/usr/sbin/ip",
             [
                 "netns", "exec", namespace, "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-d", "host=erp-db user=postgres dbname=postgres connect_timeout=2", "-c", statement,
+                "-d", "host=\(host) user=postgres dbname=postgres connect_timeout=2", "-c", statement,
             ])
         guard run.status == 0 else { throw TestFailure("psql \(statement): \(run.error)") }
         return run.output
