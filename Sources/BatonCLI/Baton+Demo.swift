@@ -46,15 +46,7 @@ extension Baton {
             let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var yes: Int32 = 1
             setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
+            let bound = withLoopback(port: port) { bind(listener, $0, $1) }
             guard listener >= 0, bound == 0, listen(listener, 16) == 0 else {
                 throw CommandFailure(message: "cannot listen on 127.0.0.1:\(port)", status: 1)
             }
@@ -262,15 +254,7 @@ final class DemoCluster {
         let connection = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard connection >= 0 else { return nil }
         defer { close(connection) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(connection, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
+        let connected = withLoopback(port: port) { connect(connection, $0, $1) }
         guard connected == 0 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = read(connection, &buffer, buffer.count)
@@ -290,5 +274,16 @@ final class DemoCluster {
         for node in Array(engines.keys) { crashNode(node) }
         for node in ["node1", "node2"] { for pid in agentProcesses(node) { kill(-pid, SIGKILL) } }
         try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+/// Calls `body` with the socket address 127.0.0.1:`port` and its length.
+private func withLoopback(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
 }
