@@ -16,12 +16,18 @@ import Logging
 public actor Engine {
     /// What the engine needs to run.
     public struct Settings: Sendable {
+        /// The configuration, valid.
         public var spec: ClusterSpec
+        /// This node.
         public var node: NodeName
+        /// Where the state file is.
         public var stateDirectory: String
+        /// Where the agents are, and where built-in agents keep their files.
         public var catalog: AgentCatalog
+        /// The cluster's shared secret, which signs every packet.
         public var key: [UInt8]
 
+        /// Creates the settings.
         public init(spec: ClusterSpec, node: NodeName, stateDirectory: String, catalog: AgentCatalog, key: [UInt8]) {
             self.spec = spec
             self.node = node
