@@ -219,7 +219,7 @@ final class SharedDisk {
         for path in [mountPoint, sockets] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
-        FileManager.default.createFile(atPath: folder.path + "/postgresql.log", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder.path + "/postgresql.log", contents: nil)
         try Self.check(
             ValidateCommandTests.run("/usr/bin/chown", ["postgres", sockets, folder.path + "/postgresql.log"]))
         // The data directory is made once, in a mount namespace of the test's own that ends with the script.
