@@ -41,6 +41,7 @@ extension Engine {
                 emit("request-refused", .warning, "\(trigger) cannot be planned: \(problem)")
                 continue
             }
+            let cause = trigger
             let takeover: Bool
             if case .nodeLost = trigger { takeover = true } else { takeover = false }
             var rounds = 0
@@ -80,13 +81,16 @@ extension Engine {
             }
             if takeover {
                 takingOver = false
-                let failed = spec.groups.filter { state.state(of: $0.name).node == nil }
+                let failed = spec.groups.filter { group in
+                    !state.state(of: group.name).stopped
+                        && !group.resources.allSatisfy { state.state(of: $0.name).status == .started }
+                }
                 if failed.isEmpty {
-                    emit("takeover-finished", .warning, "takeover after \(trigger) finished")
+                    emit("takeover-finished", .warning, "takeover after \(cause) finished")
                 } else {
                     emit(
                         "takeover-failed", .critical,
-                        "takeover after \(trigger) left \(failed.map(\.name.rawValue).joined(separator: ", ")) stopped",
+                        "takeover after \(cause) left \(failed.map(\.name.rawValue).joined(separator: ", ")) not running",
                         action: "read the failures in `baton status` and `baton events`")
                 }
                 updateRole()
