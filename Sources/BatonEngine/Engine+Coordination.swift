@@ -81,9 +81,14 @@ extension Engine {
             }
             if takeover {
                 takingOver = false
+                // What a lost node ran counts as stopped.
                 let failed = spec.groups.filter { group in
                     !state.state(of: group.name).stopped
-                        && !group.resources.allSatisfy { state.state(of: $0.name).status == .started }
+                        && !group.resources.allSatisfy {
+                            let resource = state.state(of: $0.name)
+                            return resource.status == .started
+                                && resource.node.map { state.status(of: $0) != .lost } == true
+                        }
                 }
                 if failed.isEmpty {
                     emit("takeover-finished", .warning, "takeover after \(cause) finished")

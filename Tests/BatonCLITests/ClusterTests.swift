@@ -209,6 +209,15 @@ import Testing
         let names = lines.compactMap { try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8)).event }
         #expect(names.count == lines.count, "every line is an event")
         #expect(names.contains("switchover-requested") && names.contains("group-blocked"), "\(names)")
+
+        // n2 crashes while n1 is in standby: nothing can take the group, and n1 says so.
+        cluster.crash("n2")
+        let failed = try await cluster.waitFor("n1", "the takeover failed") {
+            $0.events.contains { $0.event == "takeover-failed" }
+        }
+        let takeover = try #require(failed.events.last { $0.event == "takeover-failed" })
+        #expect(
+            takeover.severity == .critical && takeover.message.contains("left web not running"), "\(takeover.message)")
     }
 
     /// Whether every resource of the group runs on `node`.
