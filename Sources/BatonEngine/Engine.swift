@@ -197,7 +197,7 @@ public actor Engine {
 
     private func sendHeartbeats() {
         var summary = Summary(
-            role: role, senior: senior?.rawValue, ready: ready, version: version, digest: digest,
+            role: role, senior: senior?.rawValue, digest: digest,
             held: stored.held(by: local))
         var payload = WireCoding.encode(summary)
         if payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) {

@@ -4,7 +4,7 @@ import Foundation
 
 /// What every heartbeat carries after the packet header: the sender's view of itself, in JSON.
 ///
-/// The cluster state itself does not fit in a packet: the summary carries its version and digest, and a node whose
+/// The cluster state itself does not fit in a packet: the summary carries its digest, and a node whose
 /// digest differs from its senior's fetches the full state with a unicast request, in parts. `held` lists the groups
 /// the sender's state file says it ran last, with their generations, so that nodes forming a cluster can tell who
 /// holds the newest data; when the summary does not fit in a packet, `held` is left out and peers read the same facts
@@ -14,10 +14,6 @@ struct Summary: Codable, Hashable, Sendable {
     var role: NodeRole
     /// The node the sender takes plans from (itself when it is the senior), once it knows one.
     var senior: String?
-    /// The sender's listening is over and, unless it is the senior, it holds the senior's state.
-    var ready: Bool
-    /// The version of the cluster state the sender holds: the senior's counter, raised on every change.
-    var version: UInt64
     /// The digest of that state (``WireCoding/digest(_:)``); a node whose state differs from its senior's fetches it.
     var digest: String
     /// Groups the sender ran last, by name, with their generations.

@@ -41,7 +41,7 @@ struct WireTests {
 extension WireTests {
     @Test func summariesRoundTrip() throws {
         let summary = Summary(
-            role: .main, senior: "n2", ready: true, version: 12, digest: WireCoding.digest([1, 2, 3]), held: ["web": 2])
+            role: .main, senior: "n2", digest: WireCoding.digest([1, 2, 3]), held: ["web": 2])
         #expect(summary.digest == "039058c6f2c0cb49", "SHA-256 of 01 02 03, first 8 bytes")
         let bytes = WireCoding.encode(summary)
         #expect(!bytes.isEmpty)
