@@ -43,10 +43,28 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
 
     /// `start vip on node2`: the name simulations and failure injection use.
     public var label: String {
+        var text = ""
+        label(into: &text)
+        return text
+    }
+
+    /// Appends ``label`` to `text`, for renderers that write a plan into one string.
+    func label(into text: inout String) {
         switch kind {
-        case .fenceNeeded: "fence-needed \(target.map(\.rawValue) ?? "")"
-        case .notify: "notify \(group.map(\.rawValue) ?? "") on \(node)"
-        default: "\(kind.rawValue) \(resource.map(\.rawValue) ?? "") on \(node)"
+        case .fenceNeeded:
+            text += "fence-needed "
+            text += target?.rawValue ?? ""
+        case .notify:
+            text += "notify "
+            text += group?.rawValue ?? ""
+            text += " on "
+            text += node.rawValue
+        default:
+            text += kind.rawValue
+            text += " "
+            text += resource?.rawValue ?? ""
+            text += " on "
+            text += node.rawValue
         }
     }
 }

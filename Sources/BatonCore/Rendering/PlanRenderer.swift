@@ -2,25 +2,31 @@
 public enum PlanRenderer {
     /// The human form: numbered actions grouped by step, each with its group's lane, timeout, reason and edges;
     /// then where groups end up, the notes, and the time budget.
+    ///
+    /// Written into one string: a plan of 5,000 groups prints about 100,000 lines, and building a string per
+    /// piece cost more than planning.
     public static func text(_ plan: Plan) -> String {
         var text = "Plan: \(plan.trigger)\n"
+        text.reserveCapacity(plan.actions.count * 140)
         if let senior = plan.senior { text += "Senior node: \(senior) (computes this plan and coordinates it)\n" }
         if plan.actions.isEmpty { text += "\nNothing to do.\n" }
-        var perStep: [Int: Int] = [:]
-        for action in plan.actions { perStep[action.step, default: 0] += 1 }
-        var step = 0
-        for action in plan.actions {
-            if action.step != step {
-                step = action.step
-                text += "\nStep \(step)\(perStep[step]! > 1 ? " (in parallel)" : "")\n"
-            }
-            text +=
-                "  \(pad(action.id, to: plan.actions.count)). [\(action.group?.rawValue ?? "cluster")] \(summary(action))\n"
-            text += "      \(explanation(action, in: plan))\n"
+        let width = digits(plan.actions.count)
+        var index = 0
+        while index < plan.actions.count {
+            // Actions are numbered by step, so a step's actions are consecutive.
+            let step = plan.actions[index].step
+            var end = index + 1
+            while end < plan.actions.count, plan.actions[end].step == step { end += 1 }
+            text += "\nStep \(step)"
+            text += end - index > 1 ? " (in parallel)\n" : "\n"
+            for id in index + 1...end { line(id, of: plan, width: width, into: &text) }
+            index = end
         }
         text += "\nResult:\n"
         for (group, node) in plan.placement.sorted(by: { $0.key < $1.key }) {
-            text += "  \(group): \(node.map { "on \($0)" } ?? "stopped")\n"
+            text += "  "
+            text += group.rawValue
+            text += node.map { ": on \($0)\n" } ?? ": stopped\n"
         }
         if !plan.notes.isEmpty {
             text += "\nNotes:\n" + plan.notes.map { "  - \($0)\n" }.joined()
@@ -30,38 +36,87 @@ public enum PlanRenderer {
             "\nTime budget: \(plan.detection.time.compactText) detection (\(plan.detection.source)) + "
             + "\(chain.time.compactText) longest chain"
             + (chain.actions.isEmpty ? "" : " (actions \(chain.actions.map(String.init).joined(separator: " > ")))")
-            + " = \(plan.budget.compactText)\n"
+            + " = \((plan.detection.time + chain.time).compactText)\n"
         return text
+    }
+
+    /// Two lines of an action: `  12. [erp-db] start vip on node2 (timeout 20s)`, then its explanation.
+    private static func line(_ id: Int, of plan: Plan, width: Int, into text: inout String) {
+        let index = id - 1
+        text += String(repeating: " ", count: 2 + width - digits(id))
+        text += String(id)
+        text += ". ["
+        text += plan.actions[index].group?.rawValue ?? "cluster"
+        text += "] "
+        summary(plan.actions[index], into: &text)
+        text += "\n      "
+        text += plan.actions[index].reason
+        if !plan.actions[index].waits.isEmpty {
+            text += "; waits for "
+            waits(of: plan.actions[index].waits, in: plan, into: &text)
+        }
+        text += "\n"
+    }
+
+    private static func digits(_ number: Int) -> Int {
+        var count = 1
+        var rest = number
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
     }
 
     /// `start vip on node2 (timeout 20s)`.
     static func summary(_ action: PlannedAction) -> String {
+        var text = ""
+        summary(action, into: &text)
+        return text
+    }
+
+    private static func summary(_ action: PlannedAction, into text: inout String) {
         switch action.kind {
         case .monitor:
-            "\(action.label) every \(action.interval?.configText ?? "?") (timeout \(action.timeout.configText))"
+            action.label(into: &text)
+            text += " every "
+            text += action.interval?.configText ?? "?"
+            text += " (timeout "
+            text += action.timeout.configText
+            text += ")"
         case .cancelMonitor, .notify:
-            action.label
+            action.label(into: &text)
         case .fenceNeeded:
-            "\(action.label) (on \(action.node))"
+            action.label(into: &text)
+            text += " (on "
+            text += action.node.rawValue
+            text += ")"
         case .probe, .start, .stop:
-            "\(action.label) (timeout \(action.timeout.configText))"
+            action.label(into: &text)
+            text += " (timeout "
+            text += action.timeout.configText
+            text += ")"
         }
     }
 
-    /// The reason and, when there are any, what the action waits for: `...; waits for data (group order)`.
-    static func explanation(_ action: PlannedAction, in plan: Plan) -> String {
-        guard !action.waits.isEmpty else { return action.reason }
-        // Edges with the same reason are listed together: "waits for data, vip (group order)".
-        var reasons: [String] = []
-        var names: [String: [String]] = [:]
-        for wait in action.waits {
-            let other = plan.action(wait.action)
-            if names[wait.why] == nil { reasons.append(wait.why) }
-            names[wait.why, default: []].append(
-                other.kind == .start ? other.resource?.rawValue ?? other.label : other.label)
+    /// What an action waits for; edges with the same reason are listed together: `data, vip (group order)`.
+    private static func waits(of waits: [Dependency], in plan: Plan, into text: inout String) {
+        // Most actions wait for one to three others: searching the list beats building a dictionary.
+        for (index, wait) in waits.enumerated() where !waits[..<index].contains(where: { $0.why == wait.why }) {
+            if index > 0 { text += ", " }
+            for (position, other) in waits[index...].enumerated() where other.why == wait.why {
+                if position > 0 { text += ", " }
+                let waited = other.action - 1
+                if plan.actions[waited].kind == .start, let resource = plan.actions[waited].resource {
+                    text += resource.rawValue
+                } else {
+                    plan.actions[waited].label(into: &text)
+                }
+            }
+            text += " ("
+            text += wait.why
+            text += ")"
         }
-        let waits = reasons.map { "\(names[$0]!.joined(separator: ", ")) (\($0))" }
-        return "\(action.reason); waits for \(waits.joined(separator: ", "))"
     }
 
     /// Graphviz DOT: one box per action, one cluster per group, an arrow per edge labelled with why.
@@ -97,7 +152,4 @@ public enum PlanRenderer {
         "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 
-    private static func pad(_ number: Int, to largest: Int) -> String {
-        String(repeating: " ", count: String(largest).count - String(number).count) + String(number)
-    }
 }

@@ -5,9 +5,8 @@ extension Duration {
     /// costs a takeover.
     /// - Throws: ``ValueError`` with code ``DiagnosticCode/badDuration``.
     public init(configText text: String) throws(ValueError) {
-        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)]
-        let digits = text.prefix { $0.isASCII && $0.isNumber }
-        let unit = text.dropFirst(digits.count)
+        let digits = text.utf8.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        let unit = text.utf8.dropFirst(digits.count)
         let hint = "write a whole number with a unit: ms, s, m or h (for example 200ms or 10s)"
         guard !digits.isEmpty else {
             throw ValueError(.badDuration, "'\(text)' is not a duration", hint: hint)
@@ -15,16 +14,26 @@ extension Duration {
         guard !unit.isEmpty else {
             throw ValueError(.badDuration, "duration '\(text)' has no unit", hint: hint)
         }
-        guard let scale = units.first(where: { $0.suffix == unit })?.milliseconds else {
-            let fractional = unit.first == "."
+        guard let scale = Self.unitScale(unit) else {
+            let fractional = unit.first == UInt8(ascii: ".")
             throw ValueError(
                 .badDuration, "'\(text)' is not a duration",
                 hint: fractional ? "use whole numbers of a smaller unit (1500ms, not 1.5s)" : hint)
         }
-        guard digits.count <= 12, let count = Int64(digits) else {
+        guard digits.count <= 12 else {
             throw ValueError(.badDuration, "duration '\(text)' is too long", hint: "use at most 12 digits")
         }
+        let count = digits.reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
         self = .milliseconds(count * scale)
+    }
+
+    /// Milliseconds per unit: `ms`, `s`, `m` or `h`.
+    private static func unitScale(_ unit: Substring.UTF8View) -> Int64? {
+        if unit.elementsEqual("ms".utf8) { return 1 }
+        if unit.elementsEqual("s".utf8) { return 1000 }
+        if unit.elementsEqual("m".utf8) { return 60_000 }
+        if unit.elementsEqual("h".utf8) { return 3_600_000 }
+        return nil
     }
 
     /// Whole milliseconds, rounded down.
@@ -47,10 +56,10 @@ extension Duration {
     /// The configuration form, in the largest unit that divides it exactly (`90s`, `2m`, `1500ms`).
     public var configText: String {
         let milliseconds = wholeMilliseconds
-        for (suffix, scale) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1000)]
-        where milliseconds != 0 && milliseconds % scale == 0 {
-            return "\(milliseconds / scale)\(suffix)"
-        }
+        if milliseconds == 0 { return "0ms" }
+        if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
+        if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
+        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
         return "\(milliseconds)ms"
     }
 }
