@@ -166,13 +166,6 @@ struct Placement {
         return nil
     }
 
-    /// Why no group of a unit may run on `node`, looking each resource's state up in `state`.
-    static func refusal(_ groups: [GroupSpec], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState) -> String?
-    {
-        let members = groups.map { Member(group: $0, states: $0.resources.map { state.state(of: $0.name) }) }
-        return refusal(members, on: node, spec, state)
-    }
-
     /// Why a resource's failures keep it off `node`, or `nil`.
     static func refusal(_ resource: ResourceSpec, _ record: ResourceState, on node: NodeName, at now: Timestamp)
         -> String?

@@ -1,7 +1,8 @@
 extension PlanBuilder {
     /// Why a group's actions are in the plan, in words an administrator reads in the dry-run.
     func cause(
-        _ group: GroupSpec, from current: NodeName?, to target: NodeName?, restartFrom: Int, after first: GroupName?
+        _ group: GroupSpec, _ states: [ResourceState], from current: NodeName?, to target: NodeName?, restartFrom: Int,
+        after first: GroupName?
     )
         -> String
     {
@@ -23,7 +24,9 @@ extension PlanBuilder {
         }
         if current != target {
             if case .switchover(name, _) = trigger { return "\(name) moves to \(target): an administrator switched it" }
-            if let refusal = Placement.refusal([group], on: current, spec, state) {
+            if let refusal = Placement.refusal(
+                [Placement.Member(group: group, states: states)], on: current, spec, state)
+            {
                 return "\(name) moves because \(refusal)"
             }
             if group.failback == .auto { return "\(name) returns to \(target) (failback: auto)" }

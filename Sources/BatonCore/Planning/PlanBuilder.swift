@@ -94,7 +94,7 @@ struct PlanBuilder {
             restartFrom = states.firstIndex { !($0.status == .started && $0.node == target) } ?? restartFrom
         }
         if restartedFirst != nil { restartFrom = 0 }
-        let reason = cause(group, from: current, to: target, restartFrom: restartFrom, after: restartedFirst)
+        let reason = cause(group, states, from: current, to: target, restartFrom: restartFrom, after: restartedFirst)
         var actions = GroupActions()
         var lostNodes: Set<NodeName> = []
 
