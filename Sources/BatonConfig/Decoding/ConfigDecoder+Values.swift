@@ -16,7 +16,7 @@ extension ConfigDecoder {
                 hint: "write \(what()) as 'key: value' pairs (\(allowed.joined(separator: ", ")))")
             return nil
         }
-        let fields = Fields(entries, context: what(), at: node.location, allowed: allowed)
+        let fields = Fields(entries, noun: what(), at: node.location, allowed: allowed)
         diagnostics.append(contentsOf: fields.unknownKeys())
         return fields
     }
@@ -31,12 +31,12 @@ extension ConfigDecoder {
                 hint: "write the \(noun) as 'key: value' pairs (\(allowed.joined(separator: ", ")))")
             return nil
         }
-        let anonymous = Fields(entries, context: "a \(noun)", at: node.location, allowed: allowed)
+        let anonymous = Fields(entries, noun: "a \(noun)", at: node.location, allowed: allowed)
         guard let name = required(anonymous, "name").flatMap({ string($0, "\(noun) name") }) else {
             diagnostics.append(contentsOf: anonymous.unknownKeys())
             return nil
         }
-        let fields = Fields(entries, context: "\(noun) '\(name.value)'", at: node.location, allowed: allowed)
+        let fields = anonymous.named(name.value, noun: noun)
         diagnostics.append(contentsOf: fields.unknownKeys())
         return (fields, name)
     }

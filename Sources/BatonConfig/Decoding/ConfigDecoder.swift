@@ -31,7 +31,7 @@ struct ConfigDecoder {
             return nil
         }
         let fields = Fields(
-            entries, context: "the top level", at: root.location,
+            entries, noun: "the top level", at: root.location,
             allowed: Keys.top)
         guard let version = required(fields, "version").flatMap({ integer($0, "version") }) else { return nil }
         guard version.value == ClusterSpec.schemaVersion else {
@@ -86,13 +86,12 @@ struct ConfigDecoder {
         guard let (fields, name) = namedMapping(node, "node", allowed: Keys.node) else {
             return nil
         }
-        let context = fields.context
-        let priority = fields["priority"].flatMap { integer($0, "priority of \(context)") }
+        let priority = fields["priority"].flatMap { integer($0, "priority of \(fields.context)") }
         let written = nonEmptyList(
-            fields, "links", at: name.location, code: .noLinks, "\(context) has no links",
+            fields, "links", at: name.location, code: .noLinks, "\(fields.context) has no links",
             hint: "list at least one address the node's heartbeats use, e.g. links: [10.0.0.1]")
         let links = written?.compactMap { link in
-            string(link, "a link of \(context)").flatMap { text in
+            string(link, "a link of \(fields.context)").flatMap { text in
                 parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
             }
         }
@@ -105,13 +104,14 @@ struct ConfigDecoder {
         else {
             return nil
         }
-        let context = fields.context
-        let nodes = fields["nodes"].flatMap { list($0, "nodes of \(context)") }?.compactMap {
-            string($0, "a node of \(context)")
+        let nodes = fields["nodes"].flatMap { list($0, "nodes of \(fields.context)") }?.compactMap {
+            string($0, "a node of \(fields.context)")
         }
-        let failback = fields["failback"].flatMap { choice($0, "failback of \(context)", GroupSpec.Failback.self) }
+        let failback = fields["failback"].flatMap {
+            choice($0, "failback of \(fields.context)", GroupSpec.Failback.self)
+        }
         let written = nonEmptyList(
-            fields, "resources", at: name.location, code: .emptyGroup, "\(context) has no resources",
+            fields, "resources", at: name.location, code: .emptyGroup, "\(fields.context) has no resources",
             hint: "list the group's resources under 'resources', or remove the group")
         let resources = written?.compactMap { decodeResource($0) }
         return GroupSpec(
@@ -121,18 +121,19 @@ struct ConfigDecoder {
 
     private mutating func decodeResource(_ node: YAMLNode) -> ResourceSpec? {
         guard let (fields, name) = namedMapping(node, "resource", allowed: Keys.resource) else { return nil }
-        let context = fields.context
-        let agent = required(fields, "agent").flatMap { string($0, "agent of \(context)") }.flatMap { text in
+        let agent = required(fields, "agent").flatMap { string($0, "agent of \(fields.context)") }.flatMap { text in
             parse(text) { text throws(ValueError) in try AgentReference(configText: text) }
         }
-        let parameters = fields["params"].flatMap { decodeParameters($0, of: context) } ?? []
-        let timeouts = fields["timeouts"].flatMap { mapping($0, "timeouts of \(context)", allowed: Keys.timeouts) }
-        let onFail = fields["on-fail"].flatMap { choice($0, "on-fail of \(context)", ResourceSpec.OnFail.self) }
-        let maxRestarts = fields["max-restarts"].flatMap { integer($0, "max-restarts of \(context)") }
-        let restartWindow = fields["restart-window"].flatMap { duration($0, "restart-window of \(context)") }
-        let monitor = fields["monitor"].map { decodeMonitor($0, of: context) } ?? MonitorSettings()
-        let startTimeout = timeouts?["start"].flatMap { duration($0, "start timeout of \(context)") }
-        let stopTimeout = timeouts?["stop"].flatMap { duration($0, "stop timeout of \(context)") }
+        let parameters = fields["params"].flatMap { decodeParameters($0, of: fields.context) } ?? []
+        let timeouts = fields["timeouts"].flatMap {
+            mapping($0, "timeouts of \(fields.context)", allowed: Keys.timeouts)
+        }
+        let onFail = fields["on-fail"].flatMap { choice($0, "on-fail of \(fields.context)", ResourceSpec.OnFail.self) }
+        let maxRestarts = fields["max-restarts"].flatMap { integer($0, "max-restarts of \(fields.context)") }
+        let restartWindow = fields["restart-window"].flatMap { duration($0, "restart-window of \(fields.context)") }
+        let monitor = fields["monitor"].map { decodeMonitor($0, of: fields.context) } ?? MonitorSettings()
+        let startTimeout = timeouts?["start"].flatMap { duration($0, "start timeout of \(fields.context)") }
+        let stopTimeout = timeouts?["stop"].flatMap { duration($0, "stop timeout of \(fields.context)") }
         guard let agent else { return nil }
         return ResourceSpec(
             name: ResourceName(name.value), agent: agent, parameters: parameters, startTimeout: startTimeout,
@@ -140,36 +141,36 @@ struct ConfigDecoder {
             restartWindow: restartWindow, at: name.location)
     }
 
-    private mutating func decodeParameters(_ node: YAMLNode, of context: String) -> [Parameter]? {
+    private mutating func decodeParameters(_ node: YAMLNode, of context: @autoclosure () -> String) -> [Parameter]? {
         guard case .mapping(let entries) = node.content else {
             report(
-                .wrongType, at: node.location, "params of \(context) must be a mapping, found \(node.kindName)",
+                .wrongType, at: node.location, "params of \(context()) must be a mapping, found \(node.kindName)",
                 hint: "write params as 'name: value' pairs, e.g. params: {address: 192.168.1.10/24}")
             return nil
         }
         return entries.compactMap { entry in
-            string(entry.value, "parameter '\(entry.key)' of \(context)").map {
+            string(entry.value, "parameter '\(entry.key)' of \(context())").map {
                 Parameter(name: entry.key, value: $0.value, at: entry.keyLocation, valueAt: $0.location)
             }
         }
     }
 
     /// `monitor: off`, or a mapping of interval and timeout; the result `nil` means no monitor.
-    private mutating func decodeMonitor(_ node: YAMLNode, of context: String) -> MonitorSettings? {
+    private mutating func decodeMonitor(_ node: YAMLNode, of context: @autoclosure () -> String) -> MonitorSettings? {
         if case .scalar(let text, _) = node.content {
             if text != "off" {
                 report(
-                    .badValue, at: node.location, "monitor of \(context) must be 'off' or a mapping",
+                    .badValue, at: node.location, "monitor of \(context()) must be 'off' or a mapping",
                     hint: "write monitor: off, or monitor: {interval: 10s, timeout: 30s}")
             }
             return nil
         }
-        guard let fields = mapping(node, "monitor of \(context)", allowed: Keys.monitor) else {
+        guard let fields = mapping(node, "monitor of \(context())", allowed: Keys.monitor) else {
             return MonitorSettings()
         }
         return MonitorSettings(
-            interval: fields["interval"].flatMap { duration($0, "monitor interval of \(context)") },
-            timeout: fields["timeout"].flatMap { duration($0, "monitor timeout of \(context)") })
+            interval: fields["interval"].flatMap { duration($0, "monitor interval of \(context())") },
+            timeout: fields["timeout"].flatMap { duration($0, "monitor timeout of \(context())") })
     }
 
     private mutating func decodeOrder(_ node: YAMLNode) -> OrderConstraint? {

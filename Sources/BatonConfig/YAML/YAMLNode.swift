@@ -31,8 +31,11 @@ public struct YAMLNode: Sendable {
 
     /// Whether this is an empty plain scalar, `~` or `null`.
     public var isNull: Bool {
-        if case .scalar(let text, isPlain: true) = content { return ["", "~", "null", "Null", "NULL"].contains(text) }
-        return false
+        guard case .scalar(let text, isPlain: true) = content else { return false }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 }
 

@@ -31,7 +31,7 @@ public struct Identifier<Kind: IdentifierKind>: Hashable, Comparable, Sendable, 
 
     /// Why `text` is not a valid name of this kind, or `nil` when it is.
     public static func syntaxError(in text: String) -> ValueError? {
-        let bytes = Array(text.utf8)
+        let bytes = text.utf8
         let hint = "use letters, digits, '.', '_' and '-', starting with a letter or digit"
         guard let first = bytes.first else {
             return ValueError(.badName, "empty \(Kind.noun) name", hint: hint)
