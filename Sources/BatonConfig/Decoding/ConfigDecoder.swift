@@ -113,7 +113,12 @@ struct ConfigDecoder {
         let written = nonEmptyList(
             fields, "resources", at: name.location, code: .emptyGroup, "\(fields.context) has no resources",
             hint: "list the group's resources under 'resources', or remove the group")
-        let resources = written?.compactMap { decodeResource($0) }
+        let resources = written.map { items in
+            var resources: [ResourceSpec] = []
+            resources.reserveCapacity(items.count)
+            for item in items { decodeResource(item).map { resources.append($0) } }
+            return resources
+        }
         return GroupSpec(
             name: GroupName(name.value), nodes: nodes?.map { Located(NodeName($0.value), at: $0.location) },
             failback: failback ?? .manual, resources: resources ?? [], at: name.location)

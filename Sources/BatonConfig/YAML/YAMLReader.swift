@@ -127,6 +127,9 @@ struct YAMLReader {
                 hint: "a cluster.yaml needs a few levels; flatten the structure")
             return false
         }
+        // Room for a few children at once: an array grown one element at a time allocates three times for four.
+        var frame = frame
+        if frame.isMapping { frame.entries.reserveCapacity(4) } else { frame.items.reserveCapacity(4) }
         stack.append(frame)
         return true
     }

@@ -55,8 +55,10 @@ public struct ResourceSpec: Hashable, Sendable {
         self.parameters = parameters
         self.startTimeout = startTimeout ?? Located(Self.defaultActionTimeout, at: location)
         self.stopTimeout = stopTimeout ?? Located(Self.defaultActionTimeout, at: location)
-        self.writtenTimeouts = Set(
-            [startTimeout.map { _ in .start }, stopTimeout.map { _ in .stop }].compactMap(\.self))
+        var written: Set<ActionKind> = []
+        if startTimeout != nil { written.insert(.start) }
+        if stopTimeout != nil { written.insert(.stop) }
+        self.writtenTimeouts = written
         self.monitor = monitor
         self.onFail = onFail
         self.maxRestarts = maxRestarts

@@ -137,6 +137,8 @@ struct Placement {
     /// Where a unit would like to run, best first: the node an administrator switched it to, then its candidates.
     static func preferences(_ groups: [GroupSpec], _ spec: ClusterSpec, _ state: ClusterState) -> [NodeName] {
         let pinned = groups.compactMap { state.state(of: $0.name).pinned }
+        // Candidates are unique (validation refuses a node listed twice), so without a switch they are the answer.
+        if pinned.isEmpty { return spec.candidates(for: groups[0]) }
         var seen: Set<NodeName> = []
         return (pinned + spec.candidates(for: groups[0])).filter { seen.insert($0).inserted }
     }

@@ -35,11 +35,9 @@ extension PlanBuilder {
         for draft in drafts[first...] where isMine(draft) {
             for wait in draft.waits where wait.draft >= first { awaited[wait.draft - first] = true }
         }
-        let leaves = drafts.indices[first...].filter { !awaited[$0 - first] && isMine(drafts[$0]) }
-        _ = add(
-            Draft(
-                kind: .notify, node: senior!, group: group.name, timeout: .zero, reason: reason,
-                waits: leaves.map { ($0, "after \(group.name)'s actions") }))
+        let why = "after \(group.name)'s actions"
+        let waits = drafts.indices[first...].filter { !awaited[$0 - first] && isMine(drafts[$0]) }.map { ($0, why) }
+        _ = add(Draft(kind: .notify, node: senior!, group: group.name, timeout: .zero, reason: reason, waits: waits))
     }
 
     /// Numbers the drafts in an order that respects every edge: by step (the longest chain of edges leading to an
