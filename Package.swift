@@ -24,6 +24,8 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // glibc's malloc tuning (mallopt), which the Glibc module does not export.
+        .systemLibrary(name: "CMalloc"),
         // Pure: the standard library only. No Foundation, no I/O, time passed in.
         .target(name: "BatonCore"),
         .target(name: "BatonConfig", dependencies: ["BatonCore", "CYAML"]),
@@ -82,6 +84,7 @@ let package = Package(
             name: "baton",
             dependencies: [
                 "BatonCLI",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The Swift runtime and Foundation linked in: a node needs no Swift toolchain to run Baton, and the
