@@ -54,7 +54,7 @@ extension ConfigDecoder {
     mutating func nonEmptyList(
         _ fields: Fields, _ key: String, at location: SourceLocation, code: DiagnosticCode, _ message: String,
         hint: String
-    ) -> [YAMLNode]? {
+    ) -> YAMLItems? {
         let items = fields[key].flatMap { list($0, "\(key) of \(fields.context)") }
         if items?.isEmpty ?? (fields[key] == nil) {
             report(code, at: location, message, hint: hint)
@@ -62,9 +62,9 @@ extension ConfigDecoder {
         return items
     }
 
-    mutating func list(_ node: YAMLNode, _ what: @autoclosure () -> String) -> [YAMLNode]? {
+    mutating func list(_ node: YAMLNode, _ what: @autoclosure () -> String) -> YAMLItems? {
         if case .sequence(let items) = node.content { return items }
-        if node.isNull { return [] }
+        if node.isNull { return YAMLItems(tree: node.tree, range: 0..<0) }
         report(
             .wrongType, at: node.location, "\(what()) must be a list, found \(node.kindName)",
             hint: "write a list: '- item' lines, or [a, b]")

@@ -9,11 +9,11 @@ struct Fields {
     let location: SourceLocation
     private let noun: String
     private var name: String?
-    private let entries: [YAMLEntry]
+    private let entries: YAMLEntries
     private let allowed: [String]
 
     /// The entries of a mapping that `noun` describes ("heartbeat", "a resource").
-    init(_ entries: [YAMLEntry], noun: String, at location: SourceLocation, allowed: [String]) {
+    init(_ entries: YAMLEntries, noun: String, at location: SourceLocation, allowed: [String]) {
         self.entries = entries
         self.noun = noun
         self.location = location
@@ -31,7 +31,7 @@ struct Fields {
     /// The value of `key`, or `nil` when it is absent.
     subscript(key: String) -> YAMLNode? {
         assert(allowed.contains(key), "'\(key)' is not declared for \(context)")
-        return entries.first { $0.key == key }?.value
+        return entries.value(for: key)
     }
 
     /// A diagnostic for each key the schema does not have, with a suggestion for near misses.

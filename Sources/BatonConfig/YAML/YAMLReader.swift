@@ -12,33 +12,39 @@ struct YAMLReader {
     /// How many nodes aliases may add in total, so an exponentially expanding document is refused.
     static let maximumAliasExpansion = 100_000
 
-    /// A collection being read. Frames are mutated in place on the stack, so appending never copies the items.
+    /// A collection being read. Its children wait in ``pending`` from `firstPending` on until it ends.
     private struct Frame {
         let isMapping: Bool
-        let start: SourceLocation
+        let line: Int32
+        let column: Int32
         let anchor: String?
-        var items: [YAMLNode] = []
-        var entries: [YAMLEntry] = []
-        var pendingKey: YAMLNode?
-        var merges: [YAMLNode] = []
-        var weight = 1
+        let firstPending: Int
+        var merges: [Int32] = []
+        var weight: Int32 = 1
     }
 
     private let file: String
     private let bytes: UnsafeBufferPointer<UInt8>
     private var stack: [Frame] = []
-    private var anchors: [String: YAMLNode] = [:]
+    private var records: [YAMLTree.Record] = []
+    private var children: [Int32] = []
+    /// The children of the open collections, innermost last; a mapping's are key and value by turns.
+    private var pending: [Int32] = []
+    private var anchors: [String: Int32] = [:]
     private var aliasExpansion = 0
     private var documents = 0
-    private(set) var root: YAMLNode?
-    private(set) var diagnostics: [Diagnostic] = []
+    private var root: Int32?
+    private var diagnostics: [Diagnostic] = []
 
-    /// Parses `bytes`; the results are in ``root`` and ``diagnostics``.
+    /// Parses `bytes`; the root node, when the document has one, and every finding.
     static func read(_ bytes: UnsafeBufferPointer<UInt8>, file: String) -> (root: YAMLNode?, diagnostics: [Diagnostic])
     {
         var reader = YAMLReader(file: file, bytes: bytes)
+        reader.records.reserveCapacity(bytes.count / 8)
+        reader.children.reserveCapacity(bytes.count / 8)
         reader.run()
-        return (reader.root, reader.diagnostics)
+        let tree = YAMLTree(file: file, records: reader.records, children: reader.children)
+        return (reader.root.map { YAMLNode(tree: tree, index: Int($0)) }, reader.diagnostics)
     }
 
     private init(file: String, bytes: UnsafeBufferPointer<UInt8>) {
@@ -72,13 +78,14 @@ struct YAMLReader {
 
     /// Handles one event; returns false when reading must stop.
     private mutating func handle(_ event: yaml_event_t) -> Bool {
-        let start = location(event.start_mark)
+        let line = Int32(truncatingIfNeeded: event.start_mark.line + 1)
+        let column = Int32(truncatingIfNeeded: event.start_mark.column + 1)
         switch event.type {
         case YAML_DOCUMENT_START_EVENT:
             documents += 1
             if documents > 1 {
                 fail(
-                    .syntax, at: start, "a second YAML document starts here",
+                    .syntax, at: location(event.start_mark), "a second YAML document starts here",
                     hint: "a cluster.yaml holds exactly one document; remove the '---' and what follows, or merge them")
                 return false
             }
@@ -86,32 +93,38 @@ struct YAMLReader {
             let scalar = event.data.scalar
             let text = String(decoding: UnsafeBufferPointer(start: scalar.value, count: scalar.length), as: UTF8.self)
             let isPlain = scalar.style == YAML_PLAIN_SCALAR_STYLE && scalar.tag == nil
-            return add(
-                YAMLNode(content: .scalar(text, isPlain: isPlain), location: start, weight: 1),
-                anchor: string(scalar.anchor))
+            records.append(
+                YAMLTree.Record(
+                    text: text, kind: isPlain ? .plainScalar : .scalar, line: line, column: column, first: 0,
+                    count: 0, weight: 1))
+            return add(Int32(records.count - 1), anchor: string(scalar.anchor))
         case YAML_ALIAS_EVENT:
             let name = string(event.data.alias.anchor) ?? ""
             guard let target = anchors[name] else {
                 fail(
-                    .syntax, at: start, "alias '*\(name)' refers to no anchor",
+                    .syntax, at: location(event.start_mark), "alias '*\(name)' refers to no anchor",
                     hint: "define '&\(name)' before this alias")
                 return false
             }
-            aliasExpansion += target.weight
+            aliasExpansion += Int(records[Int(target)].weight)
             if aliasExpansion > Self.maximumAliasExpansion {
                 fail(
-                    .tooLarge, at: start, "aliases expand to more than \(Self.maximumAliasExpansion) nodes",
+                    .tooLarge, at: location(event.start_mark),
+                    "aliases expand to more than \(Self.maximumAliasExpansion) nodes",
                     hint: "the document repeats itself exponentially; write the repeated parts out or use fewer aliases"
                 )
                 return false
             }
-            var copy = target
-            copy.location = start
-            return add(copy, anchor: nil)
+            // The anchored node again, at the alias's position; its children are shared.
+            var copy = records[Int(target)]
+            copy.line = line
+            copy.column = column
+            records.append(copy)
+            return add(Int32(records.count - 1), anchor: nil)
         case YAML_SEQUENCE_START_EVENT:
-            return push(Frame(isMapping: false, start: start, anchor: string(event.data.sequence_start.anchor)))
+            return push(isMapping: false, line, column, anchor: string(event.data.sequence_start.anchor))
         case YAML_MAPPING_START_EVENT:
-            return push(Frame(isMapping: true, start: start, anchor: string(event.data.mapping_start.anchor)))
+            return push(isMapping: true, line, column, anchor: string(event.data.mapping_start.anchor))
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             return pop()
         default:
@@ -120,41 +133,56 @@ struct YAMLReader {
         return true
     }
 
-    private mutating func push(_ frame: Frame) -> Bool {
+    private mutating func push(isMapping: Bool, _ line: Int32, _ column: Int32, anchor: String?) -> Bool {
         guard stack.count < Self.maximumDepth else {
             fail(
-                .tooLarge, at: frame.start, "nesting is deeper than \(Self.maximumDepth) levels",
+                .tooLarge, at: location(line: Int(line) - 1, column: Int(column) - 1),
+                "nesting is deeper than \(Self.maximumDepth) levels",
                 hint: "a cluster.yaml needs a few levels; flatten the structure")
             return false
         }
-        // Room for a few children at once: an array grown one element at a time allocates three times for four.
-        var frame = frame
-        if frame.isMapping { frame.entries.reserveCapacity(4) } else { frame.items.reserveCapacity(4) }
-        stack.append(frame)
+        stack.append(
+            Frame(isMapping: isMapping, line: line, column: column, anchor: anchor, firstPending: pending.count))
         return true
     }
 
     private mutating func pop() -> Bool {
         var frame = stack.removeLast()
-        guard frame.isMapping else {
-            return add(
-                YAMLNode(content: .sequence(frame.items), location: frame.start, weight: frame.weight),
-                anchor: frame.anchor)
-        }
-        // `<<: *defaults`: keys written in the mapping win over merged ones; earlier merges win over later.
-        for merge in frame.merges {
-            guard case .mapping(let merged) = merge.content else { continue }
-            for entry in merged where !frame.entries.contains(where: { $0.key == entry.key }) {
-                frame.entries.append(entry)
-                frame.weight += entry.value.weight
+        if frame.isMapping {
+            // `<<: *defaults`: keys written in the mapping win over merged ones; earlier merges win over later.
+            for merge in frame.merges {
+                let source = records[Int(merge)]
+                for pair in stride(from: Int(source.first), to: Int(source.first + source.count), by: 2)
+                where earlierKey(records[Int(children[pair])].text, in: frame) == nil {
+                    pending.append(children[pair])
+                    pending.append(children[pair + 1])
+                    frame.weight = Self.sum(frame.weight, records[Int(children[pair + 1])].weight)
+                }
             }
         }
-        return add(
-            YAMLNode(content: .mapping(frame.entries), location: frame.start, weight: frame.weight),
-            anchor: frame.anchor)
+        let first = Int32(children.count)
+        children.append(contentsOf: pending[frame.firstPending...])
+        pending.removeSubrange(frame.firstPending...)
+        records.append(
+            YAMLTree.Record(
+                text: "", kind: frame.isMapping ? .mapping : .sequence, line: frame.line, column: frame.column,
+                first: first, count: Int32(children.count) - first, weight: frame.weight))
+        return add(Int32(records.count - 1), anchor: frame.anchor)
     }
 
-    private mutating func add(_ node: YAMLNode, anchor: String?) -> Bool {
+    /// Weights add up without overflowing: merges count merged values again, and a hostile file must not crash.
+    private static func sum(_ first: Int32, _ second: Int32) -> Int32 { Int32(clamping: Int(first) + Int(second)) }
+
+    /// The key `key` as the open mapping `frame` already has it, if it does.
+    private func earlierKey(_ key: String, in frame: Frame) -> YAMLTree.Record? {
+        for pair in stride(from: frame.firstPending, to: pending.count, by: 2)
+        where records[Int(pending[pair])].text == key {
+            return records[Int(pending[pair])]
+        }
+        return nil
+    }
+
+    private mutating func add(_ node: Int32, anchor: String?) -> Bool {
         if let anchor { anchors[anchor] = node }
         guard !stack.isEmpty else {
             root = node
@@ -162,46 +190,55 @@ struct YAMLReader {
         }
         let top = stack.count - 1
         guard stack[top].isMapping else {
-            stack[top].items.append(node)
-            stack[top].weight += node.weight
+            pending.append(node)
+            stack[top].weight = Self.sum(stack[top].weight, records[Int(node)].weight)
             return true
         }
-        guard let key = stack[top].pendingKey else {
-            stack[top].pendingKey = node
+        // A mapping's children come key, value, key, value: an even count pending means this node is a key.
+        guard (pending.count - stack[top].firstPending) % 2 == 1 else {
+            let key = records[Int(node)]
+            guard key.kind == .scalar || key.kind == .plainScalar else {
+                fail(
+                    .wrongType, at: location(of: key),
+                    "a mapping key must be text, found \(key.kind == .sequence ? "a list" : "a mapping")",
+                    hint: "write keys as plain words, such as 'name:'")
+                return false
+            }
+            pending.append(node)
             return true
         }
-        stack[top].pendingKey = nil
-        stack[top].weight += node.weight
-        guard case .scalar(let keyText, let isPlain) = key.content else {
-            fail(
-                .wrongType, at: key.location, "a mapping key must be text, found \(key.kindName)",
-                hint: "write keys as plain words, such as 'name:'")
-            return false
-        }
-        if keyText == "<<", isPlain {
+        let keyIndex = pending.removeLast()
+        let key = records[Int(keyIndex)]
+        stack[top].weight = Self.sum(stack[top].weight, records[Int(node)].weight)
+        if key.text == "<<", key.kind == .plainScalar {
             guard let mergeable = mergeSources(node) else {
                 fail(
-                    .wrongType, at: node.location, "a '<<' merge key takes a mapping or a list of mappings",
+                    .wrongType, at: location(of: records[Int(node)]),
+                    "a '<<' merge key takes a mapping or a list of mappings",
                     hint: "write '<<: *anchor' where the anchor is a mapping")
                 return false
             }
             stack[top].merges += mergeable
-        } else if let earlier = stack[top].entries.first(where: { $0.key == keyText }) {
+        } else if let earlier = earlierKey(key.text, in: stack[top]) {
             fail(
-                .duplicateKey, at: key.location, "duplicate key '\(keyText)'",
-                hint: "it is first written at \(earlier.keyLocation.position); keep one of them")
+                .duplicateKey, at: location(of: key), "duplicate key '\(key.text)'",
+                hint: "it is first written at \(location(of: earlier).position); keep one of them")
         } else {
-            stack[top].entries.append(YAMLEntry(key: keyText, keyLocation: key.location, value: node))
+            pending.append(keyIndex)
+            pending.append(node)
         }
         return true
     }
 
-    private func mergeSources(_ node: YAMLNode) -> [YAMLNode]? {
-        switch node.content {
+    /// The mappings a `<<` value merges: itself, or the items of a list of mappings.
+    private func mergeSources(_ node: Int32) -> [Int32]? {
+        let record = records[Int(node)]
+        switch record.kind {
         case .mapping: return [node]
-        case .sequence(let items) where items.allSatisfy({ if case .mapping = $0.content { true } else { false } }):
-            return items
-        default: return nil
+        case .sequence:
+            let items = children[Int(record.first)..<Int(record.first + record.count)]
+            return items.allSatisfy({ records[Int($0)].kind == .mapping }) ? Array(items) : nil
+        case .scalar, .plainScalar: return nil
         }
     }
 
@@ -304,6 +341,10 @@ struct YAMLReader {
 
     private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
         pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    private func location(of record: YAMLTree.Record) -> SourceLocation {
+        SourceLocation(file: file, line: Int(record.line), column: Int(record.column))
     }
 
     private func location(_ mark: yaml_mark_t) -> SourceLocation {
