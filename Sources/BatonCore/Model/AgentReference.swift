@@ -18,13 +18,15 @@ public enum AgentReference: Hashable, Sendable, CustomStringConvertible {
         if let builtin = BuiltinAgent(rawValue: text) {
             self = .builtin(builtin)
         } else if let rest = text.dropPrefix("ocf:") {
-            let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts.allSatisfy({ Self.isAgentName($0) }) else {
+            let colon = rest.utf8.firstIndex(of: UInt8(ascii: ":")) ?? rest.endIndex
+            let provider = rest[..<colon]
+            let type = colon == rest.endIndex ? "" : rest[rest.utf8.index(after: colon)...]
+            guard Self.isAgentName(provider), Self.isAgentName(type) else {
                 throw ValueError(
                     .badAgent, "'\(text)' is not an OCF agent reference",
                     hint: "write ocf:PROVIDER:TYPE, for example ocf:heartbeat:IPaddr2")
             }
-            self = .ocf(provider: String(parts[0]), type: String(parts[1]))
+            self = .ocf(provider: String(provider), type: String(type))
         } else if let name = text.dropPrefix("lsb:") {
             guard Self.isAgentName(name) else {
                 throw ValueError(

@@ -14,14 +14,15 @@ public struct PrefixedAddress: Hashable, Sendable, CustomStringConvertible {
     /// Parses `ADDRESS` or `ADDRESS/LENGTH`.
     /// - Throws: ``ValueError`` with code ``DiagnosticCode/badAddress``.
     public init(configText text: String) throws(ValueError) {
-        guard let slash = text.firstIndex(of: "/") else {
+        guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) else {
             self.init(address: try IPAddress(configText: text), prefixLength: nil)
             return
         }
         let address = try IPAddress(configText: String(text[..<slash]))
         let lengthText = text[text.index(after: slash)...]
-        guard (1...3).contains(lengthText.count), lengthText.allSatisfy({ $0.isASCII && $0.isNumber }),
-            lengthText == "0" || lengthText.first != "0", let length = Int(lengthText), length <= address.bitCount
+        guard (1...3).contains(lengthText.utf8.count), lengthText.utf8.allSatisfy(\.isASCIIDigit),
+            lengthText == "0" || lengthText.utf8.first != UInt8(ascii: "0"), let length = Int(lengthText),
+            length <= address.bitCount
         else {
             throw ValueError(
                 .badAddress, "'\(lengthText)' is not a prefix length for \(address)",
