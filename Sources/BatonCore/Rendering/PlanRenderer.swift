@@ -151,5 +151,4 @@ public enum PlanRenderer {
     private static func quote(_ text: String) -> String {
         "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
-
 }
