@@ -43,7 +43,7 @@ final class YAMLTree: Sendable {
 /// One node of a YAML document, with the position it was written at: a handle into its ``YAMLTree``.
 public struct YAMLNode: Sendable {
     /// What a node holds.
-    public enum Content {
+    public enum Content: Sendable {
         /// Text. `isPlain` is true for an unquoted scalar without a tag, the only kind that may read as a
         /// number, a boolean or null.
         case scalar(String, isPlain: Bool)

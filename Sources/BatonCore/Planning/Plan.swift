@@ -47,7 +47,10 @@ public struct Plan: Hashable, Sendable {
     }
 
     /// Detection plus the longest chain: how long the trigger can take to be handled, at worst.
-    public var budget: Duration { detection.time + longestChain.time }
+    public var budget: Duration { budget(chain: longestChain.time) }
+
+    /// ``budget`` for a renderer that has computed ``longestChain`` already (it walks every action).
+    func budget(chain: Duration) -> Duration { detection.time + chain }
 }
 
 /// How long a trigger takes to notice, and what sets that time ("deadtime").

@@ -62,6 +62,6 @@ extension Plan: Encodable {
             EncodedBudget(
                 detection: detection.time.configText, detectionSource: detection.source,
                 longestChain: chain.time.configText,
-                longestChainActions: chain.actions, total: budget.configText), forKey: .budget)
+                longestChainActions: chain.actions, total: budget(chain: chain.time).configText), forKey: .budget)
     }
 }

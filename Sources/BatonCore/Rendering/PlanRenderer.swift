@@ -36,7 +36,7 @@ public enum PlanRenderer {
             "\nTime budget: \(plan.detection.time.compactText) detection (\(plan.detection.source)) + "
             + "\(chain.time.compactText) longest chain"
             + (chain.actions.isEmpty ? "" : " (actions \(chain.actions.map(String.init).joined(separator: " > ")))")
-            + " = \((plan.detection.time + chain.time).compactText)\n"
+            + " = \(plan.budget(chain: chain.time).compactText)\n"
         return text
     }
 
