@@ -26,6 +26,8 @@ let package = Package(
         ),
         // glibc's malloc tuning (mallopt), which the Glibc module does not export.
         .systemLibrary(name: "CMalloc"),
+        // glibc's posix_spawn file action that closes every descriptor from a number up (a GNU extension).
+        .systemLibrary(name: "CSpawn"),
         // Pure: the standard library only. No Foundation, no I/O, time passed in.
         .target(name: "BatonCore"),
         .target(name: "BatonConfig", dependencies: ["BatonCore", "CYAML"]),
@@ -33,6 +35,7 @@ let package = Package(
             name: "BatonAgents",
             dependencies: [
                 "BatonCore",
+                "CSpawn",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]

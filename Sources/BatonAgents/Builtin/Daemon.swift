@@ -1,3 +1,5 @@
+import CSpawn
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -28,6 +30,9 @@ struct Daemon {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, log, 1)
         posix_spawn_file_actions_adddup2(&actions, log, 2)
+        // Nothing of the engine's: its sockets and files stay with it, so an engine started again after a crash can
+        // bind its links and control socket while the service still runs.
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
