@@ -56,7 +56,8 @@ extension Baton {
                 Nodes with their role, this node's view of every peer's links (state, and milliseconds since \
                 the last packet), groups with where they run and their generation, resources with their state, \
                 the last result of each monitor on this node, packets accepted and rejected by reason, and the \
-                last events. --json prints the engine's answer: {node, role, senior, version, peers, state, \
+                last events; a peer whose cluster.yaml differs is named with the sections that differ. --json \
+                prints the engine's answer: {node, role, senior, term, mismatched, version, peers, state, \
                 waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5).
                 """)
 
@@ -76,12 +77,19 @@ extension Baton {
         static func text(_ status: StatusReport, _ spec: ClusterSpec) -> String {
             var lines = [
                 "This node: \(status.node), \(status.role.rawValue) (\(status.role.summary)); senior node: "
-                    + (status.senior ?? "none yet") + "; state version \(status.version)",
+                    + (status.senior.map { "\($0) (term \(status.term))" } ?? "none yet")
+                    + "; state version \(status.version)",
                 "Peers:",
             ]
             for peer in status.peers {
                 let role = peer.role.map { ", announces \($0.rawValue)" } ?? ""
-                lines.append("  \(peer.name): \(peer.state)\(role)")
+                let differs =
+                    status.mismatched[peer.name].map { sections in
+                        ", OTHER CONFIGURATION"
+                            + (sections.isEmpty ? "" : " (\(sections.joined(separator: ", ")) differ)")
+                            + ": takes no part in plans"
+                    } ?? ""
+                lines.append("  \(peer.name): \(peer.state)\(role)\(differs)")
                 for (index, link) in peer.links.enumerated() {
                     let age = link.age.map { ", last packet \($0) ms ago" } ?? ", never heard"
                     lines.append(
@@ -118,8 +126,9 @@ extension Baton {
             abstract: "Print the engine's recent events, and with --follow every new one.",
             discussion: """
                 One event per line: time, severity, event name, message, and what to do when there is \
-                something to do. --json prints one JSON object per line: {event, severity, node, group, \
-                resource, role, message, action, time}.
+                something to do. --json prints one JSON object per line: {event, severity, node, reporter, \
+                group, resource, role, message, action, time}: node is the node the event is about, reporter \
+                the engine that recorded it, role the reporter's.
                 """)
 
         @OptionGroup var client: ControlClient

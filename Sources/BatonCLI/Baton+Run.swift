@@ -80,7 +80,8 @@ extension Baton {
                     ocfRoot: ocfRoot, baseDirectory: options.baseDirectory, stateDirectory: agents)
                 settings = Engine.Settings(
                     spec: spec, node: local, stateDirectory: directory, catalog: catalog,
-                    key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)))
+                    key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)),
+                    configuration: try ConfigFile.contents(of: options.path))
             } catch let failure as CommandFailure {
                 FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
                 throw ExitCode(failure.status)

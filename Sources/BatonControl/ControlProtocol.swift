@@ -72,8 +72,10 @@ public struct EventRecord: Codable, Hashable, Sendable {
     public var event: String
     /// How bad it is.
     public var severity: Severity
-    /// The node that reports it.
+    /// The node it is about: the node that acted (a resource started there), the node lost, or else the reporter.
     public var node: String
+    /// The node whose engine recorded it.
+    public var reporter: String
     /// The group concerned, if any.
     public var group: String?
     /// The resource concerned, if any.
@@ -89,12 +91,13 @@ public struct EventRecord: Codable, Hashable, Sendable {
 
     /// Creates an event.
     public init(
-        event: String, severity: Severity, node: String, group: String? = nil, resource: String? = nil,
-        role: NodeRole, message: String, action: String? = nil, time: Timestamp
+        event: String, severity: Severity, node: String, reporter: String? = nil, group: String? = nil,
+        resource: String? = nil, role: NodeRole, message: String, action: String? = nil, time: Timestamp
     ) {
         self.event = event
         self.severity = severity
         self.node = node
+        self.reporter = reporter ?? node
         self.group = group
         self.resource = resource
         self.role = role
@@ -147,6 +150,11 @@ public struct StatusReport: Codable, Hashable, Sendable {
     public var role: NodeRole
     /// The node whose plans it follows, once known.
     public var senior: String?
+    /// That senior's term.
+    public var term: UInt64
+    /// Peers whose configuration differs from this node's, with the sections of `cluster.yaml` that differ (empty
+    /// when not known): they take no part in plans.
+    public var mismatched: [String: [String]]
     /// The version of the cluster state it holds.
     public var version: UInt64
     /// Every peer with its links.
@@ -166,13 +174,15 @@ public struct StatusReport: Codable, Hashable, Sendable {
     public var events: [EventRecord]
 
     public init(
-        node: String, role: NodeRole, senior: String?, version: UInt64, peers: [Peer], state: ClusterState,
-        waiting: [String: String], monitors: [String: Int], accepted: Int, rejected: [String: Int],
-        events: [EventRecord]
+        node: String, role: NodeRole, senior: String?, term: UInt64 = 0, mismatched: [String: [String]] = [:],
+        version: UInt64, peers: [Peer], state: ClusterState, waiting: [String: String], monitors: [String: Int],
+        accepted: Int, rejected: [String: Int], events: [EventRecord]
     ) {
         self.node = node
         self.role = role
         self.senior = senior
+        self.term = term
+        self.mismatched = mismatched
         self.version = version
         self.peers = peers
         self.state = state

@@ -69,7 +69,9 @@ extension Engine {
                 })
         }
         return StatusReport(
-            node: local.rawValue, role: role, senior: senior?.rawValue, version: version, peers: peers, state: state,
+            node: local.rawValue, role: role, senior: senior?.rawValue, term: term,
+            mismatched: Dictionary(uniqueKeysWithValues: mismatched.map { ($0.key.rawValue, $0.value) }),
+            version: version, peers: peers, state: state,
             waiting: Dictionary(uniqueKeysWithValues: waiting.map { ($0.key.rawValue, $0.value) }),
             monitors: Dictionary(uniqueKeysWithValues: monitorResults.map { ($0.key.rawValue, $0.value) }),
             accepted: verifier.accepted,

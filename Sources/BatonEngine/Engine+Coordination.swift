@@ -8,7 +8,9 @@ struct ClusterRunner: ActionRunner {
     let engine: Engine
 
     func run(_ action: PlannedAction) async -> ActionOutcome {
-        await engine.perform(action)
+        let outcome = await engine.perform(action)
+        await engine.record(action, outcome)
+        return outcome
     }
 }
 
@@ -18,7 +20,9 @@ struct LocalOnlyRunner: ActionRunner {
 
     func run(_ action: PlannedAction) async -> ActionOutcome {
         guard action.node == engine.local else { return ActionOutcome(code: 1, message: "not asked: no senior node") }
-        return await engine.perform(action)
+        let outcome = await engine.perform(action)
+        await engine.record(action, outcome)
+        return outcome
     }
 }
 
@@ -42,8 +46,14 @@ extension Engine {
                 continue
             }
             let cause = trigger
+            // The loss of a node that left on purpose, or one seen while this node leaves too, is no takeover: what
+            // it plans is still run, but no takeover events page an administrator.
             let takeover: Bool
-            if case .nodeLost = trigger { takeover = true } else { takeover = false }
+            if case .nodeLost(let node) = trigger {
+                takeover = !left.contains(node) && !shuttingDown
+            } else {
+                takeover = false
+            }
             var rounds = 0
             while true {
                 let plan = Planner.plan(spec, from: state, trigger: trigger)
@@ -59,11 +69,17 @@ extension Engine {
                 }
                 publish()
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
+                // This node gave way to a more senior one while the plan ran: the new senior's state is the truth now.
+                guard senior == local else { break }
                 state.time = Self.wallClock
                 let strays = strayInstances(report, of: plan)
                 let before = state
                 state = state.applying(report, of: plan, in: spec)
-                record(report, of: plan)
+                holdBack(report, of: plan)
+                // A node that declined a start is leaving: nothing more is planned for it.
+                for result in report.results where result.outcome?.declined == true {
+                    state = state.applying(.standby(plan.action(result.action).node), in: spec)
+                }
                 for stray in strays {
                     // The state keeps where the resource runs for the cluster; the second instance is stopped.
                     state.resources[stray.resource!] = before.resources[stray.resource!]
@@ -73,6 +89,12 @@ extension Engine {
                 guard !report.failures.isEmpty, rounds < Self.maximumReplans else { break }
                 rounds += 1
                 trigger = .replan(failed: report.failures.map { plan.action($0.action) })
+            }
+            guard senior == local else {
+                takingOver = false
+                startingAlone = false
+                updateRole()
+                break
             }
             // The first plan of a node that formed the cluster alone has run: STARTMONO is over.
             if startingAlone {
@@ -90,8 +112,12 @@ extension Engine {
                                 && resource.node.map { state.status(of: $0) != .lost } == true
                         }
                 }
+                let held = heldElsewhere.keys.map(\.rawValue).sorted()
                 if failed.isEmpty {
-                    emit("takeover-finished", .warning, "takeover after \(cause) finished")
+                    emit(
+                        "takeover-finished", .warning,
+                        "takeover after \(cause) finished"
+                            + (held.isEmpty ? "" : "; \(held.joined(separator: ", ")) wait: held elsewhere"))
                 } else {
                     emit(
                         "takeover-failed", .critical,
@@ -102,6 +128,47 @@ extension Engine {
             }
         }
         planning = false
+    }
+
+    /// Groups whose start found the resource answering from another machine wait (see
+    /// ``ActionOutcome/heldElsewhere``): the node that held them may still run them with a dead engine. They are tried
+    /// again after ``heldRetry``, and at once when their node returns.
+    private func holdBack(_ report: ExecutionReport, of plan: Plan) {
+        // A probe found a waiting group running (the node that held it came back): it runs there, and may go on
+        // before the next plan, which would otherwise stop what a waiting group runs.
+        for group in waiting.keys {
+            guard let first = spec.group(named: group)?.resources.first?.name,
+                state.state(of: first).status == .started
+            else { continue }
+            heldElsewhere[group] = nil
+            waiting[group] = nil
+            state = state.applying(.startGroup(group), in: spec)
+        }
+        for result in report.results where result.outcome?.heldElsewhere == true {
+            let action = plan.action(result.action)
+            guard let group = action.group, heldElsewhere[group] == nil else { continue }
+            let owner = state.state(of: group).node
+            let reason =
+                "\(action.resource?.rawValue ?? "a member") answers from another machine"
+                + (owner.map { ": \($0), which held \(group), may still run it" } ?? "")
+            heldElsewhere[group] = clock.now
+            waiting[group] = reason
+            emit(
+                "group-held-elsewhere", .error, "\(group) does not start on \(action.node): \(reason)", group: group,
+                action: "find out whether \(owner?.rawValue ?? "another node") still runs \(group) (an engine that "
+                    + "died leaves its resources running); start its engine, or stop it there; Baton tries again every "
+                    + Self.heldRetry.configText)
+        }
+    }
+
+    /// The senior tries groups held elsewhere again once ``heldRetry`` has passed.
+    func retryHeldGroups() {
+        guard senior == local else { return }
+        for (group, since) in heldElsewhere where clock.now - since >= Self.heldRetry {
+            heldElsewhere[group] = nil
+            waiting[group] = nil
+            enqueue(.startGroup(group))
+        }
     }
 
     /// Probes that found a resource running on a node while it runs on another: a second instance, such as what a
@@ -119,10 +186,7 @@ extension Engine {
     /// Stops a second instance of a resource where a probe found it.
     private func stopStray(_ probe: PlannedAction) async {
         guard let name = probe.resource, let resource = spec.resource(named: name) else { return }
-        let stop = PlannedAction(
-            id: 0, kind: .stop, node: probe.node, group: probe.group, resource: name, target: nil,
-            timeout: resource.stopTimeout.value, interval: nil, reason: "", waits: [], step: 0)
-        let outcome = await perform(stop)
+        let outcome = await perform(.stop(resource, of: probe.group, on: probe.node))
         if outcome.code == 0 {
             emit(
                 "resource-stopped", .warning,
@@ -137,55 +201,53 @@ extension Engine {
         }
     }
 
-    /// Events for what a plan did.
-    func record(_ report: ExecutionReport, of plan: Plan) {
-        for result in report.results {
-            let action = plan.action(result.action)
-            guard let resource = action.resource, let outcome = result.outcome else { continue }
-            let code = OCFExitCode.describe(outcome.code)
-            switch (action.kind, result.status) {
-            case (.start, .succeeded):
-                emit(
-                    "resource-started", .info, "\(resource) started on \(action.node)", group: action.group,
-                    resource: resource)
-                if let group = action.group.flatMap(spec.group(named:)), group.resources.last?.name == resource {
-                    emit("group-started", .info, "\(group.name) runs on \(action.node)", group: group.name)
-                }
-            case (.stop, .succeeded):
-                emit(
-                    "resource-stopped", .info, "\(resource) stopped on \(action.node)", group: action.group,
-                    resource: resource)
-                if let group = action.group.flatMap(spec.group(named:)), group.resources.first?.name == resource {
-                    emit("group-stopped", .info, "\(group.name) stopped on \(action.node)", group: group.name)
-                }
-            case (.start, .failed), (.monitor, .failed):
-                emit(
-                    "resource-failed", .error,
-                    "\(action.kind.rawValue) of \(resource) failed on \(action.node): \(code)"
-                        + (outcome.message.isEmpty ? "" : " (\(outcome.message))"),
-                    group: action.group, resource: resource)
-            case (.probe, .failed) where outcome.code == 0:
-                emit(
-                    "resource-found-running", .warning, "the probe found \(resource) running on \(action.node)",
-                    group: action.group, resource: resource)
-            case (.probe, .failed):
-                emit(
-                    "probe-failed", .error,
-                    "the probe of \(resource) failed on \(action.node): \(code)"
-                        + (outcome.message.isEmpty ? "" : " (\(outcome.message))"),
-                    group: action.group, resource: resource)
-            case (.stop, .failed):
-                emit(
-                    "group-blocked", .critical,
-                    "stop of \(resource) failed on \(action.node): \(code); \(action.group?.rawValue ?? "its group") "
-                        + "starts nowhere else while it may still run there",
-                    group: action.group, resource: resource,
-                    action:
-                        "stop \(resource) on \(action.node) by hand (or power the node off), then run `baton cleanup \(resource)`"
-                )
-            default:
-                continue
+    /// The event for what one action did, as it ends; its subject is the node that acted.
+    func record(_ action: PlannedAction, _ outcome: ActionOutcome) {
+        guard let resource = action.resource else { return }
+        let code = OCFExitCode.describe(outcome.code)
+        let node = action.node
+        let succeeded = !outcome.timedOut && action.kind.succeeds(with: outcome.code)
+        let detail = outcome.message.isEmpty ? "" : " (\(outcome.message))"
+        switch (action.kind, succeeded) {
+        case (.start, true):
+            emit(
+                "resource-started", .info, "\(resource) started on \(node)", group: action.group, resource: resource,
+                on: node)
+            if let group = action.group.flatMap(spec.group(named:)), group.resources.last?.name == resource {
+                emit("group-started", .info, "\(group.name) runs on \(node)", group: group.name, on: node)
             }
+        case (.stop, true):
+            emit(
+                "resource-stopped", .info, "\(resource) stopped on \(node)", group: action.group, resource: resource,
+                on: node)
+            if let group = action.group.flatMap(spec.group(named:)), group.resources.first?.name == resource {
+                emit("group-stopped", .info, "\(group.name) stopped on \(node)", group: group.name, on: node)
+            }
+        case (.start, false) where outcome.declined || outcome.heldElsewhere:
+            // Not a failure: the node is leaving, or `group-held-elsewhere` says why.
+            return
+        case (.start, false), (.monitor, false):
+            emit(
+                "resource-failed", .error, "\(action.kind.rawValue) of \(resource) failed on \(node): \(code)\(detail)",
+                group: action.group, resource: resource, on: node)
+        case (.probe, false) where outcome.code == 0:
+            emit(
+                "resource-found-running", .warning, "the probe found \(resource) running on \(node)",
+                group: action.group, resource: resource, on: node)
+        case (.probe, false):
+            emit(
+                "probe-failed", .error, "the probe of \(resource) failed on \(node): \(code)\(detail)",
+                group: action.group, resource: resource, on: node)
+        case (.stop, false):
+            emit(
+                "group-blocked", .critical,
+                "stop of \(resource) failed on \(node): \(code); \(action.group?.rawValue ?? "its group") "
+                    + "starts nowhere else while it may still run there",
+                group: action.group, resource: resource, on: node,
+                action:
+                    "stop \(resource) on \(node) by hand (or power the node off), then run `baton cleanup \(resource)`")
+        default:
+            return
         }
     }
 
@@ -201,8 +263,12 @@ extension Engine {
         guard membership.peer(action.node)?.state == .alive else {
             return ActionOutcome(code: 1, message: "\(action.node) is not reachable")
         }
+        // Its heartbeats say it is leaving: it would decline.
+        if action.kind == .start, let role = summaries[action.node]?.role, role == .shutDown || role == .stopped {
+            return ActionOutcome(code: 1, message: "\(action.node) is shutting down", declined: true)
+        }
         let request = ActionRequest(
-            id: 0, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
+            id: 0, term: term, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
             timeoutMilliseconds: Self.milliseconds(action.timeout),
             intervalMilliseconds: action.interval.map(Self.milliseconds))
         return await ask(action.node, deadline: action.timeout) { .action(ActionRequest(request, id: $0)) }
@@ -236,10 +302,15 @@ extension Engine {
         }
     }
 
-    func failPending(to node: NodeName) {
+    /// Ends every request to a node that is gone. One that left on purpose ran nothing more (it declines starts
+    /// while it leaves, and stops what it runs before it goes).
+    func failPending(to node: NodeName, left: Bool = false) {
         for (id, request) in pending where request.node == node {
             pending[id] = nil
-            request.continuation.resume(returning: ActionOutcome(code: 1, message: "\(node) was lost"))
+            request.continuation.resume(
+                returning: left
+                    ? ActionOutcome(code: 1, message: "\(node) left the cluster", declined: true)
+                    : ActionOutcome(code: 1, message: "\(node) was lost"))
         }
     }
 
@@ -248,7 +319,13 @@ extension Engine {
         _ kind: ActionKind, resource name: ResourceName?, group: GroupName?, timeout: Duration, interval: Duration?
     ) async -> ActionOutcome {
         if kind == .cancelMonitor || kind == .stop, let name { cancelMonitor(name) }
+        // A stop or a new start settles whatever a failed monitor had to say.
+        if kind == .stop || kind == .start, let name { unreported[name] = nil }
         if kind == .cancelMonitor { return ActionOutcome(code: 0) }
+        // A node that is leaving starts nothing more: what it started now would be left running with no engine.
+        if kind == .start, shuttingDown {
+            return ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)
+        }
         let action = PlannedAction(
             id: 0, kind: kind, node: local, group: group, resource: name, target: nil, timeout: timeout,
             interval: interval, reason: "", waits: [], step: 0)
@@ -257,7 +334,20 @@ extension Engine {
             monitorResults[name] = outcome.code
             if outcome.code == 0 { startMonitor(name, every: interval ?? MonitorSettings.defaultInterval) }
         }
-        if kind == .start, outcome.code != 0 {
+        // A probe that finds the resource running adopts it (an engine started again while its services ran): it is
+        // watched from now on. Should the senior keep it elsewhere, the stop of this instance ends the monitor.
+        if kind == .probe, outcome.code == 0, let name, let monitor = spec.resource(named: name)?.monitor {
+            monitorResults[name] = 0
+            startMonitor(name, every: monitor.effectiveInterval)
+        }
+        if let name {
+            switch (kind, outcome.code) {
+            case (.start, 0), (.probe, 0): runsHere.insert(name)
+            case (.stop, 0), (.probe, 7): runsHere.remove(name)
+            default: break
+            }
+        }
+        if kind == .start, outcome.code != 0, !outcome.heldElsewhere {
             failedStart = true
             updateRole()
         } else if kind == .start {
@@ -270,10 +360,13 @@ extension Engine {
 
     func handle(_ message: Message, from sender: NodeName, boot: BootIdentifier) {
         switch message {
-        case .result(let id, let code, let timedOut, let text):
+        case .result(let id, let outcome):
             guard let request = pending.removeValue(forKey: id), request.node == sender else { return }
-            request.continuation.resume(returning: ActionOutcome(code: code, timedOut: timedOut, message: text))
+            request.continuation.resume(returning: outcome)
         case .action(let request):
+            // Only the senior this node follows, in its current term, gives it actions. Others get no answer: a
+            // senior this node has not followed yet sends again each interval, an old one gives way.
+            guard sender == senior, request.term >= term else { return }
             serve("\(sender)/\(boot)/\(request.id)", id: request.id, to: sender) {
                 await self.performLocally(
                     request.kind, resource: request.resource.map(ResourceName.init),
@@ -282,6 +375,10 @@ extension Engine {
             }
         case .monitorFailed(let id, let resource, let code):
             serve("\(sender)/\(boot)/\(id)", id: id, to: sender) {
+                // Not the senior (any more): the reporter keeps the failure and tells its senior.
+                guard await self.senior == self.local else {
+                    return ActionOutcome(code: 1, message: "\(self.local) is not the senior node")
+                }
                 await self.monitorFailed(ResourceName(resource), on: sender, code: code)
                 return ActionOutcome(code: 0)
             }
@@ -318,9 +415,9 @@ extension Engine {
     }
 
     private func reply(_ outcome: ActionOutcome, id: UInt64, to sender: NodeName) {
-        let message = Message.result(
-            id: id, code: outcome.code, timedOut: outcome.timedOut, message: String(outcome.message.prefix(400)))
-        send(.message, WireCoding.encode(message), to: sender, allLinks: true)
+        var outcome = outcome
+        outcome.message = String(outcome.message.prefix(400))
+        send(.message, WireCoding.encode(Message.result(id: id, outcome)), to: sender, allLinks: true)
     }
 
     // MARK: Monitors
@@ -360,16 +457,33 @@ extension Engine {
         emit(
             "monitor-failed", .error, "the monitor of \(name) failed on \(local): \(OCFExitCode.describe(code))",
             resource: name)
-        if senior == local {
-            monitorFailed(name, on: local, code: code)
-        } else if let senior {
-            Task {
-                _ = await self.ask(senior, deadline: .seconds(30)) {
-                    .monitorFailed(id: $0, resource: name.rawValue, code: code)
+        unreported[name] = code
+        reportMonitorFailures()
+        return false
+    }
+
+    /// Hands each monitor failure not yet acknowledged to the senior; one that finds no senior, or that the senior
+    /// did not take, is tried again on the next tick, so no failure is forgotten while the senior changes.
+    func reportMonitorFailures() {
+        for (name, code) in unreported where !reporting.contains(name) {
+            if senior == local {
+                unreported[name] = nil
+                monitorFailed(name, on: local, code: code)
+            } else if let senior {
+                reporting.insert(name)
+                Task {
+                    let outcome = await self.ask(senior, deadline: .seconds(5)) {
+                        .monitorFailed(id: $0, resource: name.rawValue, code: code)
+                    }
+                    await self.monitorFailureReported(name, code: code, accepted: outcome.code == 0)
                 }
             }
         }
-        return false
+    }
+
+    private func monitorFailureReported(_ name: ResourceName, code: Int, accepted: Bool) {
+        reporting.remove(name)
+        if accepted, unreported[name] == code { unreported[name] = nil }
     }
 
     /// The senior's part of a monitor failure: plan the resource's `on-fail`.
@@ -380,9 +494,9 @@ extension Engine {
 
     // MARK: Shutting down
 
-    /// Whether nothing runs here any more.
+    /// Whether nothing runs here any more, as the cluster state says and as this node's own agents know.
     var handedOver: Bool {
-        !state.resources.values.contains { $0.node == local && $0.status != .stopped }
+        runsHere.isEmpty && !state.resources.values.contains { $0.node == local && $0.status != .stopped }
     }
 
     /// Hands this node's groups to a peer (or stops them), then lets ``run()`` end.
@@ -393,13 +507,15 @@ extension Engine {
     public func shutDown() async {
         guard !shuttingDown else { return }
         emit("engine-stopping", .info, "\(local) is stopping: its groups go to a peer, or stop")
+        // At once, before asking: from now on this node declines every start, so nothing the senior sends it while
+        // it hands over (both nodes stopping at once) is left running with no engine.
+        shuttingDown = true
+        updateRole()
         if senior == local {
             enqueue(.standby(local))
         } else if let senior, ready, !handedOver {
             _ = await ask(senior, deadline: .seconds(5)) { .request(id: $0, .standby(node: self.local.rawValue)) }
         }
-        shuttingDown = true
-        updateRole()
         let limit =
             spec.groups.map { group in
                 group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
@@ -413,6 +529,8 @@ extension Engine {
         monitors = [:]
         stopped = true
         save()
+        // Peers hear that this node left on purpose (a `node-left`, not a `node-lost`).
+        sendHeartbeats()
         emit("engine-stopped", .info, "\(local) stopped")
     }
 
@@ -427,8 +545,24 @@ extension Engine {
         let plan = Planner.plan(spec, from: state, trigger: .standby(local))
         let report = await Executor().run(plan, with: LocalOnlyRunner(engine: self))
         state = state.applying(.standby(local), in: spec).applying(report, of: plan, in: spec)
-        record(report, of: plan)
+        // What its agents started that the state it last received does not show (a start it ran just before the
+        // senior's state came), last member first.
+        for group in spec.groups.reversed() {
+            for resource in group.resources.reversed() where runsHere.contains(resource.name) {
+                let stop = PlannedAction.stop(resource, of: group.name, on: local)
+                record(stop, await perform(stop))
+            }
+        }
         save()
+    }
+}
+
+extension PlannedAction {
+    /// A stop the engine runs outside a plan: a second instance, or what a node leaving alone still runs.
+    static func stop(_ resource: ResourceSpec, of group: GroupName?, on node: NodeName) -> PlannedAction {
+        PlannedAction(
+            id: 0, kind: .stop, node: node, group: group, resource: resource.name, target: nil,
+            timeout: resource.stopTimeout.value, interval: nil, reason: "", waits: [], step: 0)
     }
 }
 

@@ -26,23 +26,32 @@ public actor Engine {
         public var catalog: AgentCatalog
         /// The cluster's shared secret, which signs every packet.
         public var key: [UInt8]
+        /// The bytes of the configuration file, whose digest peers compare.
+        public var configuration: [UInt8]
 
         /// Creates the settings.
-        public init(spec: ClusterSpec, node: NodeName, stateDirectory: String, catalog: AgentCatalog, key: [UInt8]) {
+        public init(
+            spec: ClusterSpec, node: NodeName, stateDirectory: String, catalog: AgentCatalog, key: [UInt8],
+            configuration: [UInt8]
+        ) {
             self.spec = spec
             self.node = node
             self.stateDirectory = stateDirectory
             self.catalog = catalog
             self.key = key
+            self.configuration = configuration
         }
     }
 
     /// How many re-plans follow one trigger at most, as in `baton simulate`.
     static let maximumReplans = Simulator.maximumReplans
+    /// How long a group whose resource answers from another machine waits before the senior tries it again.
+    static let heldRetry = Duration.seconds(10)
     /// A peer's clock this far from ours is an event.
     static let clockThreshold = Duration.seconds(2)
 
     let spec: ClusterSpec
+    let identity: ConfigurationIdentity
     let local: NodeName
     let boot: BootIdentifier
     let key: SymmetricKey
@@ -63,6 +72,14 @@ public actor Engine {
     /// The node whose state `state` is.
     var source: NodeName?
     var senior: NodeName?
+    /// The senior's term: raised by each node that becomes the senior, followed by the others.
+    var term: UInt64 = 0
+    /// Peers whose engine stopped on purpose when they were last lost: their loss is no takeover.
+    var left: Set<NodeName> = []
+    /// Peers whose engine restarted within deadtime, until their return is planned.
+    var restarted: Set<NodeName> = []
+    /// Peers heard again whose return the senior plans once their first heartbeat says whom they follow.
+    var returning: Set<NodeName> = []
     /// This node holds a cluster state: it formed the cluster, or fetched the senior's.
     var ready = false
     var stored: StoredState
@@ -70,6 +87,14 @@ public actor Engine {
     var parts = StateParts()
     var lastStateRequest: ContinuousClock.Instant?
     var clockWarned: Set<NodeName> = []
+    /// Peers whose configuration differs from this node's, with the sections that differ (empty when unknown):
+    /// they take no part in election or plans, and nothing but their heartbeats is read.
+    var mismatched: [NodeName: [String]] = [:]
+    /// When this engine last ran its tick or read a packet: a longer gap means it was paused (SIGSTOP, a stalled
+    /// machine), and the packets queued meanwhile say nothing about the peers' clocks.
+    var lastActive: ContinuousClock.Instant
+    /// Until when the clocks of packets are not compared, after a pause.
+    var stalledUntil: ContinuousClock.Instant
 
     var triggers: [Trigger] = []
     var planning = false
@@ -77,10 +102,15 @@ public actor Engine {
     /// This node formed the cluster alone and starts its groups (LINTER's STARTMONO).
     var startingAlone = false
     var failedStart = false
+    /// What this node's agents started or found running and did not stop since: what it stops itself when it
+    /// leaves with no senior to hand over to, whatever the cluster state it last received says.
+    var runsHere: Set<ResourceName> = []
     var shuttingDown = false
     var stopped = false
     var reportedRole: NodeRole = .undefined
     var waiting: [GroupName: String] = [:]
+    /// Groups that wait because a resource answers from another machine, with when that was found.
+    var heldElsewhere: [GroupName: ContinuousClock.Instant] = [:]
 
     var nextRequest: UInt64 = 0
     var pending: [UInt64: Pending] = [:]
@@ -88,6 +118,10 @@ public actor Engine {
     var servedOrder: [String] = []
     var monitors: [ResourceName: (token: Int, task: Task<Void, Never>)] = [:]
     var monitorResults: [ResourceName: Int] = [:]
+    /// Monitor failures on this node that the senior has not acknowledged yet, with their codes.
+    var unreported: [ResourceName: Int] = [:]
+    /// Those on their way to the senior now.
+    var reporting: Set<ResourceName> = []
     var nextMonitorToken = 0
     var events: EventLog
 
@@ -104,6 +138,7 @@ public actor Engine {
     /// - Throws: ``EngineError`` when the state file cannot be read.
     public init(_ settings: Settings, logger: Logger) throws {
         spec = settings.spec
+        identity = ConfigurationIdentity(settings.configuration)
         local = settings.node
         var generator = SystemRandomNumberGenerator()
         boot = BootIdentifier(high: generator.next(), low: generator.next())
@@ -112,6 +147,8 @@ public actor Engine {
         stateFile = StateFile(directory: settings.stateDirectory)
         stored = try stateFile.load()
         origin = clock.now
+        lastActive = origin
+        stalledUntil = origin
         membership = Membership(spec: settings.spec, local: settings.node, now: Timestamp(milliseconds: 0))
         verifier = PacketVerifier(
             cluster: settings.spec.cluster.value, key: key,
@@ -170,9 +207,13 @@ public actor Engine {
     private func tickLoop() async {
         let interval = spec.heartbeat.interval.value
         while !Task.isCancelled, !stopped {
+            noteActivity()
+            await links?.rebind()
             sendHeartbeats()
             handle(membership.tick(at: now))
             retransmit()
+            retryHeldGroups()
+            reportMonitorFailures()
             elect()
             updateRole()
             try? await Task.sleep(for: interval)
@@ -195,13 +236,14 @@ public actor Engine {
         }
     }
 
-    private func sendHeartbeats() {
+    func sendHeartbeats() {
         var summary = Summary(
-            role: role, senior: senior?.rawValue, digest: digest,
-            held: stored.held(by: local))
+            role: role, senior: senior?.rawValue, term: term, digest: digest,
+            held: stored.held(by: local), config: identity.digest, sections: identity.sections)
         var payload = WireCoding.encode(summary)
         if payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) {
             summary.held = nil
+            summary.sections = nil
             payload = WireCoding.encode(summary)
         }
         for node in spec.nodes where node.name != local {
@@ -210,18 +252,26 @@ public actor Engine {
     }
 
     func receive(_ datagram: Datagram) {
+        noteActivity()
         guard let packet = verifier.accept(datagram.bytes), let peer = spec.node(named: packet.sender) else { return }
         let link =
             datagram.source.flatMap { source in peer.links.firstIndex { $0.value == source } }
             ?? min(datagram.link, peer.links.count - 1)
         // The summary first: the end of listening that this packet may cause must know whom the peer follows.
         let summary = packet.kind == .heartbeat ? WireCoding.decode(Summary.self, packet.payload) : nil
-        if let summary { summaries[packet.sender] = summary }
+        if let summary {
+            summaries[packet.sender] = summary
+            compareConfiguration(of: packet.sender, summary)
+        }
+        // A peer with another configuration is heard (membership, its heartbeats) but never obeyed or served.
+        if mismatched[packet.sender] != nil, packet.kind != .heartbeat { return }
         handle(membership.heard(from: packet.sender, link: link, boot: packet.boot, at: now))
         checkClock(of: packet)
         switch packet.kind {
         case .heartbeat:
             guard let summary else { return }
+            if returning.remove(packet.sender) != nil { planReturn(of: packet.sender) }
+            if packet.sender == senior, senior != local, summary.term > term { term = summary.term }
             if packet.sender == senior, senior != local, summary.digest != digest || source != senior {
                 requestState()
             }
@@ -243,7 +293,41 @@ public actor Engine {
         }
     }
 
+    /// Notes whether the peer's configuration is this node's; says so when that changes.
+    private func compareConfiguration(of peer: NodeName, _ summary: Summary) {
+        guard summary.config != identity.digest else {
+            if mismatched.removeValue(forKey: peer) != nil {
+                emit("config-matched", .info, "\(peer) now runs the same configuration as \(local)", on: peer)
+                planReturn(of: peer)
+            }
+            return
+        }
+        guard mismatched[peer] == nil else { return }
+        let sections = summary.sections.map { identity.differences(from: $0) } ?? []
+        mismatched[peer] = sections
+        emit(
+            "config-mismatch", .error,
+            "\(peer) runs another configuration than \(local)"
+                + (sections.isEmpty ? "" : ": \(sections.joined(separator: ", ")) differ")
+                + "; it takes no part in plans",
+            on: peer,
+            action: "give every node the same cluster.yaml, then restart the engine of the node that differs")
+        // The senior plans nothing for it any more: what it ran counts as lost.
+        if senior == local, ready, state.status(of: peer) != .lost { enqueue(.nodeLost(peer)) }
+        elect()
+    }
+
+    /// Notes that the engine runs; after a gap of several intervals, packets read during the next deadtime were
+    /// queued while it was paused.
+    private func noteActivity() {
+        let now = clock.now
+        if now - lastActive > spec.heartbeat.interval.value * 3 { stalledUntil = now + spec.heartbeat.deadtime.value }
+        lastActive = now
+    }
+
     private func checkClock(of packet: HeartbeatPacket) {
+        // A packet that waited in the socket while this engine was paused carries an old time.
+        guard clock.now >= stalledUntil else { return }
         let difference = abs(packet.timestamp.milliseconds - Self.wallClock.milliseconds)
         if difference > Self.milliseconds(Self.clockThreshold) {
             if clockWarned.insert(packet.sender).inserted {
@@ -287,13 +371,13 @@ public actor Engine {
                 emit("link-up", .info, "link \(linkName(node, link)) to \(node) is up")
             case .linkLate(let node, let link):
                 emit(
-                    "link-late", .warning,
+                    "link-late", isLeaving(node) ? .info : .warning,
                     "link \(linkName(node, link)) to \(node) is late: silent for warntime "
                         + spec.heartbeat.warntime.value.configText)
             case .linkDown(let node, let link):
                 let others = membership.peer(node)?.links.contains { $0.state == .up } ?? false
                 emit(
-                    "link-down", others ? .warning : .error,
+                    "link-down", isLeaving(node) ? .info : others ? .warning : .error,
                     "link \(linkName(node, link)) to \(node) is down: silent for deadtime "
                         + spec.heartbeat.deadtime.value.configText,
                     action: others ? "check that link: \(node) is still heard on another" : nil)
@@ -303,20 +387,26 @@ public actor Engine {
                 }
             case .nodeJoined(let node):
                 emit("node-joined", .info, "\(node) is heard")
-                if senior == local, ready, state.status(of: node) == .lost || state.nodes[node] == nil {
-                    enqueue(.nodeJoined(node))
-                    for (group, _) in waiting where state.state(of: group).node == node {
-                        waiting[group] = nil
-                        enqueue(.startGroup(group))
-                    }
-                }
+                // Its heartbeat says whether it leads (two seniors after a partition heals): only then is it known
+                // which of the two plans its return.
+                if summaries[node] == nil { returning.insert(node) } else { planReturn(of: node) }
             case .nodeLost(let node):
-                emit(
-                    "node-lost", .critical,
-                    "\(node) is lost: silent on every link for deadtime " + spec.heartbeat.deadtime.value.configText,
-                    action: "find out why \(node) stopped; its groups move to the next node")
+                if summaries[node]?.role == .stopped {
+                    // Its last heartbeat said its engine stopped, after handing its groups over: maintenance.
+                    left.insert(node)
+                    emit("node-left", .info, "\(node) left the cluster: its engine stopped", on: node)
+                } else {
+                    left.remove(node)
+                    emit(
+                        "node-lost", .critical,
+                        "\(node) is lost: silent on every link for deadtime "
+                            + spec.heartbeat.deadtime.value.configText,
+                        on: node, action: "find out why \(node) stopped; its groups move to the next node")
+                }
                 summaries[node] = nil
-                failPending(to: node)
+                restarted.remove(node)
+                returning.remove(node)
+                failPending(to: node, left: left.contains(node))
                 if node == senior {
                     senior = nil
                     elect()
@@ -331,8 +421,10 @@ public actor Engine {
                     senior = nil
                     elect()
                 } else if senior == local, ready {
-                    enqueue(.nodeLost(node))
-                    enqueue(.nodeJoined(node))
+                    // Only its engine restarted, within deadtime: what it ran may still run there. No takeover;
+                    // what it ran counts as stopped until its probes, planned on its first heartbeat, say otherwise.
+                    restarted.insert(node)
+                    returning.insert(node)
                 }
             case .listeningEnded(let alone):
                 emit(
@@ -341,6 +433,29 @@ public actor Engine {
                 elect()
             }
         }
+    }
+
+    /// The senior's part of a peer's return: probe what runs there, and start what waited for its data. A node that
+    /// meets a more senior one that leads gives way first and plans nothing.
+    private func planReturn(of node: NodeName) {
+        elect()
+        guard mismatched[node] == nil else { return }
+        let restarted = self.restarted.remove(node) != nil
+        guard senior == local, ready, restarted || state.status(of: node) == .lost || state.nodes[node] == nil
+        else { return }
+        if restarted { state.nodes[node, default: NodeState()].status = .lost }
+        enqueue(.nodeJoined(node))
+        // A group held elsewhere is released by the probes of this return when they find it running (see
+        // `holdBack`); one that waited for this node's newer data may start now.
+        for (group, _) in waiting where state.state(of: group).node == node && heldElsewhere[group] == nil {
+            waiting[group] = nil
+            enqueue(.startGroup(group))
+        }
+    }
+
+    /// Whether the peer's last heartbeat said it is stopping: its silence is expected.
+    private func isLeaving(_ node: NodeName) -> Bool {
+        summaries[node]?.role == .shutDown || summaries[node]?.role == .stopped
     }
 
     private func linkName(_ node: NodeName, _ link: Int) -> String {
@@ -352,7 +467,8 @@ public actor Engine {
     /// the senior's part.
     func elect() {
         guard !membership.isListening, !shuttingDown else { return }
-        let alive = Set(membership.peers.filter { $0.state == .alive }.map(\.name))
+        let heard = membership.peers.filter { $0.state == .alive }.map(\.name)
+        let alive = Set(heard.filter { mismatched[$0] == nil })
         // A live peer's first packet may be an action, not a heartbeat: wait for each one's heartbeat, which says
         // whom it follows.
         guard alive.allSatisfy({ summaries[$0] != nil }) else { return }
@@ -361,20 +477,27 @@ public actor Engine {
         if let claimant {
             guard senior != claimant else { return }
             if senior == local, bySeniority.firstIndex(of: local)! < bySeniority.firstIndex(of: claimant)! { return }
+            let yielded = senior == local
             senior = claimant
-            emit("senior-changed", .info, "\(claimant) is the senior node: \(local) follows its plans")
+            // The claimant's term, even when this node's own was higher: a senior that led throughout a partition
+            // keeps the term it had, and what it sends in that term is current.
+            term = summaries[claimant]?.term ?? term
+            emit("senior-changed", .info, "\(claimant) is the senior node (term \(term)): \(local) follows its plans")
+            if yielded { giveWay(to: claimant) }
             requestState()
             return
         }
-        // No live peer leads: the most senior live node will; the others wait for its claim.
+        // No live peer leads: the most senior live node will; the others wait for its claim. A node that hears a peer
+        // with another configuration does not start leading: the two would both lead, each with its own.
         let candidates = bySeniority.filter { $0 == local || alive.contains($0) }
-        guard candidates.first == local, senior != local else { return }
+        guard candidates.first == local, senior != local, heard.allSatisfy({ mismatched[$0] == nil }) else { return }
         becomeSenior(alive: alive)
     }
 
     private func becomeSenior(alive: Set<NodeName>) {
         senior = local
-        emit("senior-changed", .info, "\(local) is the senior node: it plans for the cluster")
+        term = max(term, summaries.values.map(\.term).max() ?? 0) + 1
+        emit("senior-changed", .info, "\(local) is the senior node (term \(term)): it plans for the cluster")
         if !ready {
             formCluster(alive: alive)
             return
@@ -384,6 +507,22 @@ public actor Engine {
             if state.status(of: node) != .lost { enqueue(.nodeLost(node)) }
         }
         publish()
+    }
+
+    /// This node stops being the senior: what it queued is dropped and what it asked of peers ends unanswered; its
+    /// running plan stops at its next step (see `drain`), and the new senior's state replaces its own.
+    private func giveWay(to claimant: NodeName) {
+        triggers = []
+        returning = []
+        restarted = []
+        // The senior's business: it knows which groups wait, and says so.
+        waiting = [:]
+        heldElsewhere = [:]
+        for (id, request) in pending {
+            pending[id] = nil
+            request.continuation.resume(
+                returning: ActionOutcome(code: 1, message: "\(local) is no longer the senior: \(claimant) is"))
+        }
     }
 
     /// The first senior of a cluster: builds the state from the state files (its own, and what its peers said they
@@ -470,13 +609,15 @@ public actor Engine {
 
     // MARK: Events
 
+    /// Records an event; `subject` is the node it is about when another node acted (an action's node), else this one.
     func emit(
         _ name: String, _ severity: EventRecord.Severity, _ message: String, group: GroupName? = nil,
-        resource: ResourceName? = nil, action: String? = nil
+        resource: ResourceName? = nil, on subject: NodeName? = nil, action: String? = nil
     ) {
         events.record(
             EventRecord(
-                event: name, severity: severity, node: local.rawValue, group: group?.rawValue,
+                event: name, severity: severity, node: (subject ?? local).rawValue, reporter: local.rawValue,
+                group: group?.rawValue,
                 resource: resource?.rawValue, role: reportedRole, message: message, action: action,
                 time: Self.wallClock))
     }

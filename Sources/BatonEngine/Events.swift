@@ -24,7 +24,10 @@ struct EventLog {
     mutating func record(_ event: EventRecord) {
         recent.append(event)
         if recent.count > Self.kept { recent.removeFirst(recent.count - Self.kept) }
-        var metadata: Logger.Metadata = ["event": "\(event.event)", "role": "\(event.role.rawValue)"]
+        var metadata: Logger.Metadata = [
+            "event": "\(event.event)", "role": "\(event.role.rawValue)", "node": "\(event.node)",
+        ]
+        if event.reporter != event.node { metadata["reporter"] = "\(event.reporter)" }
         if let group = event.group { metadata["group"] = "\(group)" }
         if let resource = event.resource { metadata["resource"] = "\(resource)" }
         if let action = event.action { metadata["action"] = "\(action)" }
@@ -49,7 +52,8 @@ struct EventLog {
     /// Runs the handler with the event in its environment, in a task of its own, within its timeout.
     private static func runHandler(_ settings: EventSettings, for event: EventRecord) {
         var environment = [
-            ("BATON_EVENT", event.event), ("BATON_NODE", event.node), ("BATON_ROLE", event.role.rawValue),
+            ("BATON_EVENT", event.event), ("BATON_NODE", event.node), ("BATON_REPORTER", event.reporter),
+            ("BATON_ROLE", event.role.rawValue),
             ("BATON_SEVERITY", event.severity.rawValue), ("BATON_MESSAGE", event.message),
             ("BATON_TIMESTAMP", String(event.time.milliseconds)),
         ]

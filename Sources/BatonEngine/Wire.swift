@@ -14,15 +14,26 @@ struct Summary: Codable, Hashable, Sendable {
     var role: NodeRole
     /// The node the sender takes plans from (itself when it is the senior), once it knows one.
     var senior: String?
+    /// That senior's term: raised by every node that becomes the senior, so that what an earlier senior sent is
+    /// known to be stale.
+    var term: UInt64
     /// The digest of that state (``WireCoding/digest(_:)``); a node whose state differs from its senior's fetches it.
     var digest: String
     /// Groups the sender ran last, by name, with their generations.
     var held: [String: Int]?
+    /// The digest of the sender's configuration (``ConfigurationIdentity``): nodes whose digests differ do not plan
+    /// together.
+    var config: String
+    /// The digest of each section of it, so that a peer can name what differs; left out like `held` when the
+    /// summary does not fit.
+    var sections: [String: String]?
 }
 
 /// An action the senior node asks a node to run, with its number in the senior's run.
 struct ActionRequest: Codable, Hashable, Sendable {
     var id: UInt64
+    /// The sender's term as the senior; a node runs only actions of its senior's current term.
+    var term: UInt64
     var kind: ActionKind
     var group: String?
     var resource: String?
@@ -35,7 +46,7 @@ enum Message: Codable, Hashable, Sendable {
     /// From the senior: run this action.
     case action(ActionRequest)
     /// To the senior: the action numbered `id` ended so.
-    case result(id: UInt64, code: Int, timedOut: Bool, message: String)
+    case result(id: UInt64, ActionOutcome)
     /// To the senior: a recurring monitor on the sender failed.
     case monitorFailed(id: UInt64, resource: String, code: Int)
     /// To the senior: an administrator asked for this on the sender's control socket.

@@ -174,8 +174,8 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Starts `baton run` in the node's namespace, its output in a log file.
-    func start(_ node: String) throws {
-        let run = [Self.baton, "run", "-c", config, "--state-dir", stateDirectory(node)]
+    func start(_ node: String, config: String? = nil) throws {
+        let run = [Self.baton, "run", "-c", config ?? self.config, "--state-dir", stateDirectory(node)]
         // A machine of its own: private mounts, System V IPC, and process numbers of its own, so that a process
         // killed on one node (a zombie until it is reaped) never looks alive to the other, as with PostgreSQL's lock
         // files. A
@@ -233,10 +233,10 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// The engine's status through its control socket; `nil` while it does not answer.
-    func status(_ node: String) -> StatusReport? {
+    func status(_ node: String, config: String? = nil) -> StatusReport? {
         guard
             let run = try? ValidateCommandTests.run(
-                Self.baton, ["status", "--json", "-c", config, "--state-dir", stateDirectory(node)]),
+                Self.baton, ["status", "--json", "-c", config ?? self.config, "--state-dir", stateDirectory(node)]),
             run.status == 0
         else { return nil }
         return try? JSONDecoder().decode(StatusReport.self, from: Data(run.output.utf8))
@@ -253,7 +253,8 @@ final class Cluster: @unchecked Sendable {
 
     /// Polls the node's status every 200 ms until `condition` holds, for at most `limit`.
     func waitFor(
-        _ node: String, _ what: String, limit: Duration = .seconds(30), _ condition: (StatusReport) -> Bool
+        _ node: String, _ what: String, limit: Duration = .seconds(30), config: String? = nil,
+        _ condition: (StatusReport) -> Bool
     ) async throws -> StatusReport {
         let deadline = ContinuousClock.now + limit
         var last: StatusReport?
@@ -263,7 +264,7 @@ final class Cluster: @unchecked Sendable {
                 throw TestFailure(
                     "\(node): the engine exited with status \(exit) while waiting for: \(what)\n\(logs())")
             }
-            if let status = status(node) {
+            if let status = status(node, config: config) {
                 last = status
                 if condition(status) { return status }
             }
@@ -272,6 +273,22 @@ final class Cluster: @unchecked Sendable {
         let seen =
             last.map { StateRenderer.text($0.state, try! loadSpec()) + "role \($0.role.rawValue)" } ?? "no answer"
         throw TestFailure("\(node): waited \(limit) for: \(what); last status:\n\(seen)\n\(logs())")
+    }
+
+    /// Polls the node's events every 200 ms until `condition` holds, for at most `limit`.
+    func waitForEvents(
+        _ node: String, _ what: String, limit: Duration = .seconds(10), _ condition: ([EventRecord]) -> Bool
+    ) async throws -> [EventRecord] {
+        let deadline = ContinuousClock.now + limit
+        var seen: [EventRecord] = []
+        while ContinuousClock.now < deadline {
+            seen = try events(node)
+            if condition(seen) { return seen }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure(
+            "\(node): waited \(limit) for: \(what); events:\n"
+                + seen.map { "\($0.event) \($0.message)" }.joined(separator: "\n"))
     }
 
     private func loadSpec() throws -> ClusterSpec {
@@ -357,10 +374,18 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
-    /// SIGTERM to the node's engine; its exit status once it has handed over (at most 60 s).
-    func terminate(_ node: String) async throws -> Int32 {
+    /// `kill -9` of the node's engine alone: what it started keeps running.
+    func killEngine(_ node: String) throws {
         guard let engine = engines.removeValue(forKey: node) else { throw TestFailure("\(node) is not running") }
-        kill(engine, SIGTERM)
+        kill(engine, SIGKILL)
+        _ = reap(engine)
+    }
+
+    /// SIGTERM to the node's engine (unless the test sent it already); its exit status once it has handed over (at
+    /// most 60 s).
+    func terminate(_ node: String, signalled: Bool = false) async throws -> Int32 {
+        guard let engine = engines.removeValue(forKey: node) else { throw TestFailure("\(node) is not running") }
+        if !signalled { kill(engine, SIGTERM) }
         var exit: Int32?
         for _ in 0..<600 {
             exit = reap(engine, limit: .zero)

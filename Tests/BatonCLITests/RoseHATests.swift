@@ -88,9 +88,11 @@ import Testing
                 $0.role == .slaveOK && Self.databaseNode($0) == "n2"
             }
             // n1 crashed with the alias in its /etc/hosts: its probe found a second instance, which was stopped.
-            let events = try cluster.events("n2").filter { $0.resource == "alias" }.map(\.message)
-            #expect(events.contains("the probe found alias running on n1"), "\(events)")
-            #expect(events.contains("alias also ran on n1; that second instance is stopped"), "\(events)")
+            _ = try await cluster.waitForEvents("n2", "round \(round): the second alias found on n1 and stopped") {
+                let alias = $0.filter { $0.resource == "alias" }.map(\.message)
+                return alias.contains("the probe found alias running on n1")
+                    && alias.contains("alias also ran on n1; that second instance is stopped")
+            }
             try cluster.control("n1", ["switch", "erp-db", "--to", "n1"])
             _ = try await cluster.waitFor("n1", "round \(round): the database is back on n1", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n1" && $0.role == .main

@@ -26,9 +26,11 @@ struct WireTests {
         let messages: [Message] = [
             .action(
                 ActionRequest(
-                    id: 7, kind: .start, group: "erp", resource: "vip", timeoutMilliseconds: 20_000,
+                    id: 7, term: 2, kind: .start, group: "erp", resource: "vip", timeoutMilliseconds: 20_000,
                     intervalMilliseconds: nil)),
-            .result(id: 7, code: 1, timedOut: true, message: "killed"),
+            .result(id: 7, ActionOutcome(code: 1, timedOut: true, message: "killed")),
+            .result(id: 8, ActionOutcome(code: 1, message: "answers", heldElsewhere: true)),
+            .result(id: 9, ActionOutcome(code: 1, message: "leaving", declined: true)),
             .monitorFailed(id: 3, resource: "db", code: 7),
             .request(id: 4, .switchover(group: "erp", to: "n2")),
         ]
@@ -41,7 +43,8 @@ struct WireTests {
 extension WireTests {
     @Test func summariesRoundTrip() throws {
         let summary = Summary(
-            role: .main, senior: "n2", digest: WireCoding.digest([1, 2, 3]), held: ["web": 2])
+            role: .main, senior: "n2", term: 3, digest: WireCoding.digest([1, 2, 3]), held: ["web": 2],
+            config: "0123456789abcdef", sections: ["nodes": "fedcba9876543210"])
         #expect(summary.digest == "039058c6f2c0cb49", "SHA-256 of 01 02 03, first 8 bytes")
         let bytes = WireCoding.encode(summary)
         #expect(!bytes.isEmpty)

@@ -5,7 +5,7 @@
 case "$BATON_SEVERITY" in
     info) [ -z "$BATON_ACTION" ] && exit 0 ;;
 esac
-line="BATON ALARM [$BATON_SEVERITY] $BATON_EVENT on $BATON_NODE (role $BATON_ROLE)"
+line="BATON ALARM [$BATON_SEVERITY] $BATON_EVENT on $BATON_NODE (seen by $BATON_REPORTER, role $BATON_ROLE)"
 [ -n "$BATON_GROUP" ] && line="$line, group $BATON_GROUP"
 [ -n "$BATON_RESOURCE" ] && line="$line, resource $BATON_RESOURCE"
 line="$line: $BATON_MESSAGE"

@@ -19,6 +19,8 @@ public struct AgentResult: Sendable, Hashable {
     public var errorOutput: String
     /// How long the action took.
     public var duration: Duration
+    /// A start refused because another machine answers for the resource (see ``ActionOutcome/heldElsewhere``).
+    public var heldElsewhere = false
 
     /// Creates a result.
     public init(
@@ -51,7 +53,8 @@ public struct AgentResult: Sendable, Hashable {
     /// The outcome the executor records.
     public var outcome: ActionOutcome {
         let words = exitReason ?? errorOutput.lastLine ?? ""
-        return ActionOutcome(code: timedOut ? 1 : code, timedOut: timedOut, message: words)
+        return ActionOutcome(
+            code: timedOut ? 1 : code, timedOut: timedOut, message: words, heldElsewhere: heldElsewhere)
     }
 
     /// A result Baton makes itself, when the agent could not be run at all.

@@ -58,9 +58,11 @@ struct FloatingIPAgent {
                 let mac = owner.map {
                     String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
                 }.joined(separator: ":")
-                return .failure(
+                var refused = AgentResult.failure(
                     work.request.action, code: 1,
                     "\(address) already answers on \(interface), from \(mac): not taking it")
+                refused.heldElsewhere = true
+                return refused
             }
             var words = ["ip", "addr", "add", "\(address)/\(length)", "dev", interface]
             if case .v4 = address { words += ["brd", "+"] }

@@ -7,19 +7,29 @@ public protocol ActionRunner: Sendable {
 }
 
 /// What an agent answered for one action.
-public struct ActionOutcome: Hashable, Sendable {
+public struct ActionOutcome: Hashable, Sendable, Codable {
     /// The OCF exit code.
     public var code: Int
     /// The action ran out of time and was killed; `code` is then 1.
     public var timedOut: Bool
     /// The exit reason or the tail of the output, for people.
     public var message: String
+    /// A start refused because the resource answers from another machine (a floating address that still answers):
+    /// the node that held it may still run it. Not a failure of this node, so it does not keep the resource off it.
+    public var heldElsewhere: Bool
+    /// The node did not run the action because it is leaving the cluster (shutting down): nothing ran, nothing
+    /// failed.
+    public var declined: Bool
 
     /// Creates an outcome.
-    public init(code: Int, timedOut: Bool = false, message: String = "") {
+    public init(
+        code: Int, timedOut: Bool = false, message: String = "", heldElsewhere: Bool = false, declined: Bool = false
+    ) {
         self.code = code
         self.timedOut = timedOut
         self.message = message
+        self.heldElsewhere = heldElsewhere
+        self.declined = declined
     }
 }
 

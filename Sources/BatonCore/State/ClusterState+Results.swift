@@ -26,6 +26,15 @@ extension ClusterState {
                     if record.pinned != action.node { record.pinned = nil }
                     state.groups[group] = record
                 }
+            case (.start, .failed) where outcome.declined:
+                // Its node is leaving the cluster and ran nothing.
+                continue
+            case (.start, .failed) where outcome.heldElsewhere:
+                // Another machine still answers for it: whoever held the group may still run it. Nothing runs here,
+                // nothing failed here, and the group waits rather than start elsewhere.
+                resource.status = .stopped
+                resource.node = nil
+                if let group = action.group { state.groups[group, default: GroupState()].stopped = true }
             case (.start, .failed), (.monitor, .failed):
                 resource.status = .failed
                 resource.node = action.node
