@@ -56,6 +56,20 @@ extension ClusterState {
             }
             state.resources[name] = resource
         }
+        // What a lost node ran counts as stopped once its plan ran, whether or not it started elsewhere, so the
+        // state never shows a resource running on a node that is gone. A group with a member blocked there is kept
+        // as it is: that member may still run, and so may the rest of its group, until the node is fenced or an
+        // administrator cleans it up.
+        for (name, resource) in state.resources {
+            guard let node = resource.node, state.status(of: node) == .lost, resource.status != .blocked,
+                let (group, _) = spec.groupAndResource(named: name),
+                !group.resources.contains(where: {
+                    let member = state.state(of: $0.name)
+                    return member.status == .blocked && member.node == node
+                })
+            else { continue }
+            state.resources[name] = ResourceState(failures: resource.failures)
+        }
         return state.withRoles(spec)
     }
 }
