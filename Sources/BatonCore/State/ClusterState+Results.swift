@@ -49,6 +49,14 @@ extension ClusterState {
             case (.probe, .failed) where outcome.code == 0:
                 resource.status = .started
                 resource.node = action.node
+                // The group's first member found running where no other member runs: the group is adopted there
+                // (an engine started again while its services ran). A second instance is not.
+                if let group = action.group, let members = spec.group(named: group)?.resources,
+                    members.first?.name == name,
+                    !members.contains(where: { self.state(of: $0.name).activeNode.map { $0 != action.node } ?? false })
+                {
+                    state.groups[group, default: GroupState()].node = action.node
+                }
             case (.probe, .failed):
                 resource.failures.append(failure)
             default:
