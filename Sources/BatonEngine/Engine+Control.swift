@@ -48,7 +48,6 @@ extension Engine {
         case .forceStart(let group): trigger = .startGroup(GroupName(group))
         }
         if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
-        if case .forceStart(let group) = wish { waiting[GroupName(group)] = nil }
         if case .switchover(let group, let node) = wish {
             emit("switchover-requested", .info, "an administrator moves \(group) to \(node)", group: GroupName(group))
         }
@@ -72,7 +71,9 @@ extension Engine {
             node: local.rawValue, role: role, senior: senior?.rawValue, term: term,
             mismatched: Dictionary(uniqueKeysWithValues: mismatched.map { ($0.key.rawValue, $0.value) }),
             version: version, peers: peers, state: state,
-            waiting: Dictionary(uniqueKeysWithValues: waiting.map { ($0.key.rawValue, $0.value) }),
+            waiting: Dictionary(
+                uniqueKeysWithValues: state.groups.compactMap { name, group in group.waiting.map { (name.rawValue, $0) }
+                }),
             monitors: Dictionary(uniqueKeysWithValues: monitorResults.map { ($0.key.rawValue, $0.value) }),
             accepted: verifier.accepted,
             rejected: Dictionary(uniqueKeysWithValues: verifier.rejected.map { ($0.key.rawValue, $0.value) }),

@@ -130,33 +130,22 @@ extension Engine {
         planning = false
     }
 
-    /// Groups whose start found the resource answering from another machine wait (see
-    /// ``ActionOutcome/heldElsewhere``): the node that held them may still run them with a dead engine. They are tried
-    /// again after ``heldRetry``, and at once when their node returns.
+    /// Says which groups now wait because a member answers from another machine (the state says so, see
+    /// ``ActionOutcome/heldElsewhere``): the node that held them may still run them with a dead engine. They are
+    /// tried again after ``heldRetry``, and adopted when a probe finds them running.
     private func holdBack(_ report: ExecutionReport, of plan: Plan) {
-        // A probe found a waiting group running (the node that held it came back): it runs there, and may go on
-        // before the next plan, which would otherwise stop what a waiting group runs.
-        for group in waiting.keys {
-            guard let first = spec.group(named: group)?.resources.first?.name,
-                state.state(of: first).status == .started
-            else { continue }
-            heldElsewhere[group] = nil
-            waiting[group] = nil
-            state = state.applying(.startGroup(group), in: spec)
-        }
+        heldElsewhere = heldElsewhere.filter { state.state(of: $0.key).waiting != nil }
         for result in report.results where result.outcome?.heldElsewhere == true {
             let action = plan.action(result.action)
-            guard let group = action.group, heldElsewhere[group] == nil else { continue }
-            let owner = state.state(of: group).node
-            let reason =
-                "\(action.resource?.rawValue ?? "a member") answers from another machine"
-                + (owner.map { ": \($0), which held \(group), may still run it" } ?? "")
+            guard let group = action.group, heldElsewhere[group] == nil, let reason = state.state(of: group).waiting
+            else { continue }
             heldElsewhere[group] = clock.now
-            waiting[group] = reason
+            let holder = state.state(of: group).node?.rawValue ?? "another node"
             emit(
                 "group-held-elsewhere", .error, "\(group) does not start on \(action.node): \(reason)", group: group,
-                action: "find out whether \(owner?.rawValue ?? "another node") still runs \(group) (an engine that "
-                    + "died leaves its resources running); start its engine, or stop it there; Baton tries again every "
+                on: action.node,
+                action: "find out whether \(holder) still runs \(group) (an engine that died leaves its resources "
+                    + "running); start its engine, or stop it there; Baton tries again every "
                     + Self.heldRetry.configText)
         }
     }
@@ -166,7 +155,6 @@ extension Engine {
         guard senior == local else { return }
         for (group, since) in heldElsewhere where clock.now - since >= Self.heldRetry {
             heldElsewhere[group] = nil
-            waiting[group] = nil
             enqueue(.startGroup(group))
         }
     }

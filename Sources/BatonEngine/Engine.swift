@@ -108,7 +108,6 @@ public actor Engine {
     var shuttingDown = false
     var stopped = false
     var reportedRole: NodeRole = .undefined
-    var waiting: [GroupName: String] = [:]
     /// Groups that wait because a resource answers from another machine, with when that was found.
     var heldElsewhere: [GroupName: ContinuousClock.Instant] = [:]
 
@@ -445,10 +444,10 @@ public actor Engine {
         else { return }
         if restarted { state.nodes[node, default: NodeState()].status = .lost }
         enqueue(.nodeJoined(node))
-        // A group held elsewhere is released by the probes of this return when they find it running (see
-        // `holdBack`); one that waited for this node's newer data may start now.
-        for (group, _) in waiting where state.state(of: group).node == node && heldElsewhere[group] == nil {
-            waiting[group] = nil
+        // A group held elsewhere ends its wait when the probes of this return find it running; one that waited for
+        // this node's newer data may start now.
+        for (group, record) in state.groups where record.waiting != nil && record.node == node {
+            guard heldElsewhere[group] == nil else { continue }
             enqueue(.startGroup(group))
         }
     }
@@ -515,8 +514,7 @@ public actor Engine {
         triggers = []
         returning = []
         restarted = []
-        // The senior's business: it knows which groups wait, and says so.
-        waiting = [:]
+        // The senior's business: it retries the groups held elsewhere.
         heldElsewhere = [:]
         for (id, request) in pending {
             pending[id] = nil
@@ -543,11 +541,11 @@ public actor Engine {
             var groupState = GroupState(node: record.owner.map(NodeName.init), generation: record.generation)
             if let owner = record.owner, record.generation > 0, formed.status(of: NodeName(owner)) != .online {
                 groupState.stopped = true
-                waiting[group.name] =
+                groupState.waiting =
                     "\(group.name) last ran on \(owner) (generation \(record.generation)), which holds the newest "
                     + "data and is not here"
                 emit(
-                    "group-waiting", .warning, waiting[group.name]!, group: group.name,
+                    "group-waiting", .warning, groupState.waiting!, group: group.name,
                     action: "start \(owner), or check the data and run `baton start \(group.name) --force`")
             }
             formed.groups[group.name] = groupState

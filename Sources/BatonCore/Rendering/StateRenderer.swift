@@ -16,7 +16,11 @@ public enum StateRenderer {
             let running = spec.group(named: group)!.resources.contains { state.state(of: $0.name).status == .started }
             var text = running ? "on \(record.node?.rawValue ?? "?")" : "stopped"
             text += ", generation \(record.generation)"
-            if record.stopped { text += ", stopped by an administrator" }
+            if let waiting = record.waiting {
+                text += ", waits: \(waiting)"
+            } else if record.stopped {
+                text += ", stopped by an administrator"
+            }
             if let pinned = record.pinned { text += ", switched to \(pinned)" }
             lines.append("  \(group): \(text)")
         }

@@ -17,6 +17,7 @@ extension ClusterState: Codable {
         var generation: Int?
         var stopped: Bool?
         var pinned: NodeName?
+        var waiting: String?
     }
 
     private struct NamedResource: Codable {
@@ -36,7 +37,7 @@ extension ClusterState: Codable {
         for group in try container.decodeIfPresent([NamedGroup].self, forKey: .groups) ?? [] {
             groups[group.name] = GroupState(
                 node: group.node, generation: group.generation ?? 0, stopped: group.stopped ?? false,
-                pinned: group.pinned)
+                pinned: group.pinned, waiting: group.waiting)
         }
         for resource in try container.decodeIfPresent([NamedResource].self, forKey: .resources) ?? [] {
             resources[resource.name] = ResourceState(
@@ -57,7 +58,7 @@ extension ClusterState: Codable {
             groups.sorted { $0.key < $1.key }.map {
                 NamedGroup(
                     name: $0.key, node: $0.value.node, generation: $0.value.generation, stopped: $0.value.stopped,
-                    pinned: $0.value.pinned)
+                    pinned: $0.value.pinned, waiting: $0.value.waiting)
             }, forKey: .groups)
         try container.encode(
             resources.sorted { $0.key < $1.key }.map {

@@ -34,7 +34,12 @@ extension ClusterState {
                 // nothing failed here, and the group waits rather than start elsewhere.
                 resource.status = .stopped
                 resource.node = nil
-                if let group = action.group { state.groups[group, default: GroupState()].stopped = true }
+                if let group = action.group, state.state(of: group).waiting == nil {
+                    let holder = state.state(of: group).node.map { ": \($0), which held \(group), may still run it" }
+                    state.groups[group, default: GroupState()].stopped = true
+                    state.groups[group, default: GroupState()].waiting =
+                        "\(name) answers from another machine" + (holder ?? "")
+                }
             case (.start, .failed), (.monitor, .failed):
                 resource.status = .failed
                 resource.node = action.node
@@ -51,11 +56,16 @@ extension ClusterState {
                 resource.node = action.node
                 // The group's first member found running where no other member runs: the group is adopted there
                 // (an engine started again while its services ran). A second instance is not.
+                // A group that waited is found running: the wait is over, it runs there.
                 if let group = action.group, let members = spec.group(named: group)?.resources,
                     members.first?.name == name,
                     !members.contains(where: { self.state(of: $0.name).activeNode.map { $0 != action.node } ?? false })
                 {
                     state.groups[group, default: GroupState()].node = action.node
+                    if state.state(of: group).waiting != nil {
+                        state.groups[group]?.waiting = nil
+                        state.groups[group]?.stopped = false
+                    }
                 }
             case (.probe, .failed):
                 resource.failures.append(failure)

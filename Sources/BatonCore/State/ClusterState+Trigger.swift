@@ -33,6 +33,7 @@ extension ClusterState {
             state.groups[group, default: GroupState()].stopped = true
         case .startGroup(let group):
             state.groups[group, default: GroupState()].stopped = false
+            state.groups[group, default: GroupState()].waiting = nil
         case .cleanup(let name):
             var record = state.state(of: name)
             record.failures = []

@@ -9,12 +9,20 @@ public struct GroupState: Hashable, Sendable {
     /// The node an administrator switched the group to; `failback: auto` returns it there rather than to its first
     /// candidate.
     public var pinned: NodeName?
+    /// Why Baton holds the stopped group back, when it does rather than an administrator: the newest data is on a
+    /// node that is not here, or a member answers from another machine. A probe that finds its first member running
+    /// ends the wait there (the group runs where it was found); so does `startGroup`.
+    public var waiting: String?
 
     /// Creates a group state.
-    public init(node: NodeName? = nil, generation: Int = 0, stopped: Bool = false, pinned: NodeName? = nil) {
+    public init(
+        node: NodeName? = nil, generation: Int = 0, stopped: Bool = false, pinned: NodeName? = nil,
+        waiting: String? = nil
+    ) {
         self.node = node
         self.generation = generation
         self.stopped = stopped
         self.pinned = pinned
+        self.waiting = waiting
     }
 }
