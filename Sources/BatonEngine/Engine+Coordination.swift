@@ -29,105 +29,76 @@ struct LocalOnlyRunner: ActionRunner {
 extension Engine {
     // MARK: Plans (on the senior node)
 
-    /// Plans `trigger` after the triggers before it; one plan runs at a time.
+    /// Plans `trigger` after the triggers before it, through the cluster's one ``TransitionQueue``; one plan runs
+    /// at a time.
     func enqueue(_ trigger: Trigger) {
-        triggers.append(trigger)
-        guard !planning else { return }
-        planning = true
+        steps += queue.enqueue(trigger, at: Self.wallClock)
+        guard !draining else { return }
+        draining = true
         Task { await self.drain() }
     }
 
+    /// Takes the queue's steps in order: runs each plan (this node's actions here, the others on their node),
+    /// stops second instances, and says how each transition ended.
     private func drain() async {
-        while !triggers.isEmpty, senior == local {
-            var trigger = triggers.removeFirst()
-            state.time = Self.wallClock
-            if let problem = trigger.problem(in: spec, state: state) {
+        while !steps.isEmpty {
+            switch steps.removeFirst() {
+            case .refused(let trigger, let problem):
                 emit("request-refused", .warning, "\(trigger) cannot be planned: \(problem)")
-                continue
-            }
-            let cause = trigger
-            // The loss of a node that left on purpose, or one seen while this node leaves too, is no takeover: what
-            // it plans is still run, but no takeover events page an administrator.
-            let takeover: Bool
-            if case .nodeLost(let node) = trigger {
-                takeover = !left.contains(node) && !shuttingDown
-            } else {
-                takeover = false
-            }
-            var rounds = 0
-            while true {
-                let plan = Planner.plan(spec, from: state, trigger: trigger)
-                state = state.applying(trigger, in: spec)
-                if plan.actions.isEmpty {
-                    publish()
-                    break
-                }
-                if takeover, rounds == 0 {
+            case .run(let plan, let round):
+                if round == 0, isTakeover(plan.trigger), !plan.actions.isEmpty {
                     takingOver = true
                     updateRole()
-                    emit("takeover-started", .warning, "\(trigger): \(local) takes over, \(plan.actions.count) actions")
+                    emit(
+                        "takeover-started", .warning,
+                        "\(plan.trigger): \(local) takes over, \(plan.actions.count) actions")
                 }
                 publish()
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
-                // This node gave way to a more senior one while the plan ran: the new senior's state is the truth now.
-                guard senior == local else { break }
-                state.time = Self.wallClock
-                let strays = strayInstances(report, of: plan)
-                let before = state
-                state = state.applying(report, of: plan, in: spec)
+                // This node gave way to a more senior one while the plan ran: the queue was abandoned, and the new
+                // senior's state is the truth now.
+                guard senior == local else { continue }
+                steps += queue.finished(report, at: Self.wallClock)
                 holdBack(report, of: plan)
-                // A node that declined a start is leaving: nothing more is planned for it.
-                for result in report.results where result.outcome?.declined == true {
-                    state = state.applying(.standby(plan.action(result.action).node), in: spec)
-                }
-                for stray in strays {
-                    // The state keeps where the resource runs for the cluster; the second instance is stopped.
-                    state.resources[stray.resource!] = before.resources[stray.resource!]
-                    await stopStray(stray)
-                }
                 publish()
-                guard !report.failures.isEmpty, rounds < Self.maximumReplans else { break }
-                rounds += 1
-                trigger = .replan(failed: report.failures.map { plan.action($0.action) })
-            }
-            guard senior == local else {
-                takingOver = false
-                startingAlone = false
-                updateRole()
-                break
-            }
-            // The first plan of a node that formed the cluster alone has run: STARTMONO is over.
-            if startingAlone {
-                startingAlone = false
-                updateRole()
-            }
-            if takeover {
-                takingOver = false
-                // What a lost node ran counts as stopped.
-                let failed = spec.groups.filter { group in
-                    !state.state(of: group.name).stopped
-                        && !group.resources.allSatisfy {
-                            let resource = state.state(of: $0.name)
-                            return resource.status == .started
-                                && resource.node.map { state.status(of: $0) != .lost } == true
-                        }
-                }
-                let held = heldElsewhere.keys.map(\.rawValue).sorted()
-                if failed.isEmpty {
-                    emit(
-                        "takeover-finished", .warning,
-                        "takeover after \(cause) finished"
-                            + (held.isEmpty ? "" : "; \(held.joined(separator: ", ")) wait: held elsewhere"))
-                } else {
-                    emit(
-                        "takeover-failed", .critical,
-                        "takeover after \(cause) left \(failed.map(\.name.rawValue).joined(separator: ", ")) not running",
-                        action: "read the failures in `baton status` and `baton events`")
-                }
-                updateRole()
+            case .stopSecondInstance(let probe):
+                await stopStray(probe)
+            case .finished(let transition):
+                finish(transition)
             }
         }
-        planning = false
+        draining = false
+    }
+
+    /// The loss of a node that left on purpose, or one seen while this node leaves too, is no takeover: what is
+    /// planned still runs, but no takeover events page an administrator.
+    private func isTakeover(_ trigger: Trigger) -> Bool {
+        guard case .nodeLost(let node) = trigger else { return false }
+        return !left.contains(node) && !shuttingDown
+    }
+
+    /// The end of a transition: STARTMONO is over after the first plan of a node that formed the cluster alone; a
+    /// takeover says whether it started everything.
+    private func finish(_ transition: TransitionQueue.Transition) {
+        if startingAlone {
+            startingAlone = false
+            updateRole()
+        }
+        guard isTakeover(transition.cause) else { return }
+        takingOver = false
+        let names = { (groups: [GroupName]) in groups.map(\.rawValue).joined(separator: ", ") }
+        if transition.notRunning.isEmpty {
+            emit(
+                "takeover-finished", .warning,
+                "takeover after \(transition.cause) finished"
+                    + (transition.waiting.isEmpty ? "" : "; \(names(transition.waiting)) wait"))
+        } else {
+            emit(
+                "takeover-failed", .critical,
+                "takeover after \(transition.cause) left \(names(transition.notRunning)) not running",
+                action: "read the failures in `baton status` and `baton events`")
+        }
+        updateRole()
     }
 
     /// Says which groups now wait because a member answers from another machine (the state says so, see
@@ -156,18 +127,6 @@ extension Engine {
         for (group, since) in heldElsewhere where clock.now - since >= Self.heldRetry {
             heldElsewhere[group] = nil
             enqueue(.startGroup(group))
-        }
-    }
-
-    /// Probes that found a resource running on a node while it runs on another: a second instance, such as what a
-    /// node that crashed holding a group finds when it returns.
-    private func strayInstances(_ report: ExecutionReport, of plan: Plan) -> [PlannedAction] {
-        report.results.compactMap { result in
-            let action = plan.action(result.action)
-            guard action.kind == .probe, result.outcome?.code == 0, let name = action.resource,
-                let node = state.state(of: name).activeNode, node != action.node
-            else { return nil }
-            return action
         }
     }
 
@@ -509,7 +468,7 @@ extension Engine {
                 group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
             }.max() ?? .zero
         let deadline = clock.now + limit + spec.heartbeat.deadtime.value * 2
-        while !(handedOver && !planning), clock.now < deadline, senior == local || senior.map(isAlive) == true {
+        while !(handedOver && !draining), clock.now < deadline, senior == local || senior.map(isAlive) == true {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
         }
         if !handedOver { await stopHere() }

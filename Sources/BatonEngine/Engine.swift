@@ -43,8 +43,6 @@ public actor Engine {
         }
     }
 
-    /// How many re-plans follow one trigger at most, as in `baton simulate`.
-    static let maximumReplans = Simulator.maximumReplans
     /// How long a group whose resource answers from another machine waits before the senior tries it again.
     static let heldRetry = Duration.seconds(10)
     /// A peer's clock this far from ours is an event.
@@ -65,15 +63,21 @@ public actor Engine {
     var verifier: PacketVerifier
     var sequence: UInt64 = 0
     /// The cluster state this node holds; the senior's is the reference.
-    var state: ClusterState
+    var state: ClusterState {
+        get { queue.state }
+        set { queue.state = newValue }
+    }
     var version: UInt64 = 0
     /// The first 8 bytes of the SHA-256 of the state's JSON, in hex: what heartbeats carry instead of the state.
     var digest = ""
     /// The node whose state `state` is.
     var source: NodeName?
-    var senior: NodeName?
+    /// Which node plans for the cluster, and its term.
+    var election: SeniorElection
+    /// The node this one follows (itself when it leads), once known.
+    var senior: NodeName? { election.senior }
     /// The senior's term: raised by each node that becomes the senior, followed by the others.
-    var term: UInt64 = 0
+    var term: UInt64 { election.term }
     /// Peers whose engine stopped on purpose when they were last lost: their loss is no takeover.
     var left: Set<NodeName> = []
     /// Peers whose engine restarted within deadtime, until their return is planned.
@@ -96,15 +100,19 @@ public actor Engine {
     /// Until when the clocks of packets are not compared, after a pause.
     var stalledUntil: ContinuousClock.Instant
 
-    var triggers: [Trigger] = []
-    var planning = false
+    /// The cluster's one loop of plans, and the cluster state it holds.
+    var queue: TransitionQueue
+    /// What the queue said to do that the drain has not done yet.
+    var steps: [TransitionQueue.Step] = []
+    /// Whether the drain runs.
+    var draining = false
     var takingOver = false
     /// This node formed the cluster alone and starts its groups (LINTER's STARTMONO).
     var startingAlone = false
-    var failedStart = false
     /// What this node's agents started or found running and did not stop since: what it stops itself when it
     /// leaves with no senior to hand over to, whatever the cluster state it last received says.
     var runsHere: Set<ResourceName> = []
+    var failedStart = false
     var shuttingDown = false
     var stopped = false
     var reportedRole: NodeRole = .undefined
@@ -139,6 +147,7 @@ public actor Engine {
         spec = settings.spec
         identity = ConfigurationIdentity(settings.configuration)
         local = settings.node
+        election = SeniorElection(local: settings.node, seniority: settings.spec.nodesBySeniority.map(\.name))
         var generator = SystemRandomNumberGenerator()
         boot = BootIdentifier(high: generator.next(), low: generator.next())
         key = SymmetricKey(data: settings.key)
@@ -152,7 +161,7 @@ public actor Engine {
         verifier = PacketVerifier(
             cluster: settings.spec.cluster.value, key: key,
             peers: Set(settings.spec.nodes.map(\.name).filter { $0 != settings.node }))
-        state = ClusterState()
+        queue = TransitionQueue(spec: settings.spec, state: ClusterState())
         events = EventLog(logger: logger, handler: settings.spec.events)
     }
 
@@ -270,7 +279,7 @@ public actor Engine {
         case .heartbeat:
             guard let summary else { return }
             if returning.remove(packet.sender) != nil { planReturn(of: packet.sender) }
-            if packet.sender == senior, senior != local, summary.term > term { term = summary.term }
+            election.heard(term: summary.term, from: packet.sender)
             if packet.sender == senior, senior != local, summary.digest != digest || source != senior {
                 requestState()
             }
@@ -407,7 +416,7 @@ public actor Engine {
                 returning.remove(node)
                 failPending(to: node, left: left.contains(node))
                 if node == senior {
-                    senior = nil
+                    election.seniorGone()
                     elect()
                 } else if senior == local, ready, state.status(of: node) != .lost {
                     enqueue(.nodeLost(node))
@@ -417,7 +426,7 @@ public actor Engine {
                 summaries[node] = nil
                 failPending(to: node)
                 if node == senior {
-                    senior = nil
+                    election.seniorGone()
                     elect()
                 } else if senior == local, ready {
                     // Only its engine restarted, within deadtime: what it ran may still run there. No takeover;
@@ -466,36 +475,29 @@ public actor Engine {
     /// the senior's part.
     func elect() {
         guard !membership.isListening, !shuttingDown else { return }
-        let heard = membership.peers.filter { $0.state == .alive }.map(\.name)
-        let alive = Set(heard.filter { mismatched[$0] == nil })
+        let alive = membership.peers.filter { $0.state == .alive }.map(\.name)
+        let peers = alive.compactMap { name in
+            summaries[name].map { summary in
+                SeniorElection.Peer(
+                    name: name, follows: summary.senior.map(NodeName.init), term: summary.term,
+                    mismatched: mismatched[name] != nil)
+            }
+        }
         // A live peer's first packet may be an action, not a heartbeat: wait for each one's heartbeat, which says
         // whom it follows.
-        guard alive.allSatisfy({ summaries[$0] != nil }) else { return }
-        let bySeniority = spec.nodesBySeniority.map(\.name)
-        let claimant = bySeniority.first { alive.contains($0) && summaries[$0]?.senior == $0.rawValue }
-        if let claimant {
-            guard senior != claimant else { return }
-            if senior == local, bySeniority.firstIndex(of: local)! < bySeniority.firstIndex(of: claimant)! { return }
-            let yielded = senior == local
-            senior = claimant
-            // The claimant's term, even when this node's own was higher: a senior that led throughout a partition
-            // keeps the term it had, and what it sends in that term is current.
-            term = summaries[claimant]?.term ?? term
-            emit("senior-changed", .info, "\(claimant) is the senior node (term \(term)): \(local) follows its plans")
-            if yielded { giveWay(to: claimant) }
-            requestState()
+        switch election.decide(peers, everyPeerHeard: peers.count == alive.count) {
+        case .unchanged:
             return
+        case .follow(let claimant, let term, let gaveWay):
+            emit("senior-changed", .info, "\(claimant) is the senior node (term \(term)): \(local) follows its plans")
+            if gaveWay { giveWay(to: claimant) }
+            requestState()
+        case .lead:
+            becomeSenior(alive: Set(peers.filter { !$0.mismatched }.map(\.name)))
         }
-        // No live peer leads: the most senior live node will; the others wait for its claim. A node that hears a peer
-        // with another configuration does not start leading: the two would both lead, each with its own.
-        let candidates = bySeniority.filter { $0 == local || alive.contains($0) }
-        guard candidates.first == local, senior != local, heard.allSatisfy({ mismatched[$0] == nil }) else { return }
-        becomeSenior(alive: alive)
     }
 
     private func becomeSenior(alive: Set<NodeName>) {
-        senior = local
-        term = max(term, summaries.values.map(\.term).max() ?? 0) + 1
         emit("senior-changed", .info, "\(local) is the senior node (term \(term)): it plans for the cluster")
         if !ready {
             formCluster(alive: alive)
@@ -511,7 +513,10 @@ public actor Engine {
     /// This node stops being the senior: what it queued is dropped and what it asked of peers ends unanswered; its
     /// running plan stops at its next step (see `drain`), and the new senior's state replaces its own.
     private func giveWay(to claimant: NodeName) {
-        triggers = []
+        queue.abandon()
+        steps = []
+        takingOver = false
+        startingAlone = false
         returning = []
         restarted = []
         // The senior's business: it retries the groups held elsewhere.

@@ -2,7 +2,7 @@
 /// re-plans the engine would make after failures, and the resulting state.
 public struct Simulator: Sendable {
     /// How many re-plans follow one event at most, so a plan that keeps failing cannot loop.
-    public static let maximumReplans = 5
+    public static let maximumReplans = TransitionQueue.maximumReplans
 
     /// The configuration played against.
     public var spec: ClusterSpec
@@ -37,29 +37,29 @@ public struct Simulator: Sendable {
         public var state: ClusterState
     }
 
-    /// Plays every event from `state`.
+    /// Plays every event from `state` through the engine's ``TransitionQueue``.
     /// - Throws: ``ScenarioError`` for an event that names something the configuration does not have.
     public func play(_ scenario: Scenario, from state: ClusterState) async throws(ScenarioError) -> [Step] {
-        var state = state
+        var queue = TransitionQueue(spec: spec, state: state)
         var steps: [Step] = []
         for (offset, event) in scenario.events.enumerated() {
-            state.time =
-                event.time.map { Timestamp(milliseconds: 0).advanced(by: $0) } ?? state.time.advanced(by: .seconds(1))
-            var trigger = try event.trigger(in: spec, state: state).get()
+            let time =
+                event.time.map { Timestamp(milliseconds: 0).advanced(by: $0) }
+                ?? queue.state.time.advanced(by: .seconds(1))
+            queue.state.time = time
+            let trigger = try event.trigger(in: spec, state: queue.state).get()
             var remaining = event.failing
             var rounds: [Round] = []
-            while rounds.count <= Self.maximumReplans {
-                let plan = Planner.plan(spec, from: state, trigger: trigger)
-                state = state.applying(trigger, in: spec)
+            var pending = queue.enqueue(trigger, at: time)
+            while !pending.isEmpty {
+                guard case .run(let plan, _) = pending.removeFirst() else { continue }
                 let report = await executor.run(plan, with: SimulatingRunner(failing: remaining))
                 let injected = Set(report.failures.map(\.action).filter { remaining[plan.action($0).label] != nil })
                 for id in injected { remaining[plan.action(id).label] = nil }
-                state = state.applying(report, of: plan, in: spec)
                 rounds.append(Round(plan: plan, report: report, injected: injected))
-                guard !report.failures.isEmpty else { break }
-                trigger = .replan(failed: report.failures.map { plan.action($0.action) })
+                pending += queue.finished(report, at: time)
             }
-            steps.append(Step(number: offset + 1, time: state.time, rounds: rounds, state: state))
+            steps.append(Step(number: offset + 1, time: queue.state.time, rounds: rounds, state: queue.state))
         }
         return steps
     }
