@@ -294,12 +294,6 @@ extension Engine {
             default: break
             }
         }
-        if kind == .start, outcome.code != 0, !outcome.heldElsewhere {
-            failedStart = true
-            updateRole()
-        } else if kind == .start {
-            failedStart = false
-        }
         return outcome
     }
 

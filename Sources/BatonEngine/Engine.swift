@@ -112,7 +112,6 @@ public actor Engine {
     /// What this node's agents started or found running and did not stop since: what it stops itself when it
     /// leaves with no senior to hand over to, whatever the cluster state it last received says.
     var runsHere: Set<ResourceName> = []
-    var failedStart = false
     var shuttingDown = false
     var stopped = false
     var reportedRole: NodeRole = .undefined
@@ -576,7 +575,6 @@ public actor Engine {
         if takingOver { return .switchingToMono }
         if startingAlone { return .startMono }
         let base = state.nodes[local]?.role ?? .undefined
-        if failedStart { return base == .main || base == .mono ? .mainFailed : .slaveFailed }
         return base
     }
 

@@ -19,14 +19,18 @@ extension ClusterState {
 
     /// Node roles derived from where groups run: a node running a group is MAIN when another online node could take
     /// over, MONO when none could; an online node running nothing is a ready standby (SLAVE_OK); a node in standby
-    /// waits (SLAVE_WAIT). Lost nodes and nodes in maintenance keep the role they had.
+    /// waits (SLAVE_WAIT). An online node where a start failure is on record (until `baton cleanup`) is MAINFAILER
+    /// when it runs a group, else SLAVEFAILER. Lost nodes and nodes in maintenance keep the role they had.
     public func withRoles(_ spec: ClusterSpec) -> ClusterState {
         var state = self
         let active = Set(resources.values.filter { $0.status == .started }.compactMap(\.node))
+        let failed = Set(resources.values.flatMap { $0.failures.filter { $0.action == "start" }.map(\.node) })
         let online = spec.nodes.map(\.name).filter { status(of: $0) == .online }
         for node in spec.nodes.map(\.name) {
             var record = state.nodes[node] ?? NodeState()
             switch record.status {
+            case .online where failed.contains(node):
+                record.role = active.contains(node) ? .mainFailed : .slaveFailed
             case .online:
                 record.role = active.contains(node) ? (online.count > 1 ? .main : .mono) : .slaveOK
             case .standby:
