@@ -115,7 +115,12 @@ let package = Package(
         .testTarget(
             name: "BatonAgentsTests", dependencies: ["BatonAgents", "BatonCore", "BatonConfig"], exclude: ["Fixtures"]),
         .testTarget(name: "BatonNetTests", dependencies: ["BatonNet", "BatonCore"]),
-        .testTarget(name: "BatonEngineTests", dependencies: ["BatonEngine", "BatonCore", "BatonConfig"]),
+        .testTarget(
+            name: "BatonEngineTests",
+            dependencies: [
+                "BatonEngine", "BatonAgents", "BatonCore", "BatonConfig", "BatonControl", "BatonNet",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "BatonCLITests",
             dependencies: [

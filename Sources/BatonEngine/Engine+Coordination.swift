@@ -41,7 +41,7 @@ extension Engine {
     /// Takes the queue's steps in order: runs each plan (this node's actions here, the others on their node),
     /// stops second instances, and says how each transition ended.
     private func drain() async {
-        while !steps.isEmpty {
+        while !steps.isEmpty, !halted {
             switch steps.removeFirst() {
             case .refused(let trigger, let problem):
                 emit("request-refused", .warning, "\(trigger) cannot be planned: \(problem)")
@@ -117,14 +117,14 @@ extension Engine {
                 on: action.node,
                 action: "find out whether \(holder) still runs \(group) (an engine that died leaves its resources "
                     + "running); start its engine, or stop it there; Baton tries again every "
-                    + Self.heldRetry.configText)
+                    + heldRetry.configText)
         }
     }
 
     /// The senior tries groups held elsewhere again once ``heldRetry`` has passed.
     func retryHeldGroups() {
         guard senior == local else { return }
-        for (group, since) in heldElsewhere where clock.now - since >= Self.heldRetry {
+        for (group, since) in heldElsewhere where clock.now - since >= heldRetry {
             heldElsewhere[group] = nil
             enqueue(.startGroup(group))
         }
@@ -207,9 +207,7 @@ extension Engine {
                 action.kind, resource: action.resource, group: action.group, timeout: action.timeout,
                 interval: action.interval)
         }
-        guard membership.peer(action.node)?.state == .alive else {
-            return ActionOutcome(code: 1, message: "\(action.node) is not reachable")
-        }
+        guard membership.peer(action.node)?.state == .alive else { return Self.onLostNode(action.kind, action.node) }
         // Its heartbeats say it is leaving: it would decline.
         if action.kind == .start, let role = summaries[action.node]?.role, role == .shutDown || role == .stopped {
             return ActionOutcome(code: 1, message: "\(action.node) is shutting down", declined: true)
@@ -218,18 +216,22 @@ extension Engine {
             id: 0, term: term, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
             timeoutMilliseconds: Self.milliseconds(action.timeout),
             intervalMilliseconds: action.interval.map(Self.milliseconds))
-        return await ask(action.node, deadline: action.timeout) { .action(ActionRequest(request, id: $0)) }
+        return await ask(action.node, deadline: action.timeout, for: action.kind) {
+            .action(ActionRequest(request, id: $0))
+        }
     }
 
     /// Sends a request to `node` and waits for its result, sending it again every interval until it comes, the node
     /// is lost, or the deadline (plus deadtime) passes.
-    func ask(_ node: NodeName, deadline: Duration, _ message: (UInt64) -> Message) async -> ActionOutcome {
+    func ask(
+        _ node: NodeName, deadline: Duration, for kind: ActionKind? = nil, _ message: (UInt64) -> Message
+    ) async -> ActionOutcome {
         nextRequest += 1
         let id = nextRequest
         let payload = WireCoding.encode(message(id))
         return await withCheckedContinuation { continuation in
             pending[id] = Pending(
-                node: node, payload: payload, sent: clock.now,
+                node: node, kind: kind, payload: payload, sent: clock.now,
                 deadline: clock.now + deadline + spec.heartbeat.deadtime.value * 2, continuation: continuation)
             send(.message, payload, to: node, allLinks: true)
         }
@@ -250,14 +252,27 @@ extension Engine {
     }
 
     /// Ends every request to a node that is gone. One that left on purpose ran nothing more (it declines starts
-    /// while it leaves, and stops what it runs before it goes).
+    /// while it leaves, and stops what it runs before it goes); for one that was lost, see ``onLostNode(_:_:)``.
     func failPending(to node: NodeName, left: Bool = false) {
         for (id, request) in pending where request.node == node {
             pending[id] = nil
-            request.continuation.resume(
-                returning: left
-                    ? ActionOutcome(code: 1, message: "\(node) left the cluster", declined: true)
-                    : ActionOutcome(code: 1, message: "\(node) was lost"))
+            let outcome =
+                left
+                ? ActionOutcome(code: 1, message: "\(node) left the cluster", declined: true)
+                : request.kind.map { Self.onLostNode($0, node) } ?? ActionOutcome(code: 1, message: "\(node) was lost")
+            request.continuation.resume(returning: outcome)
+        }
+    }
+
+    /// What an action on a node that membership confirms lost comes to. What a lost node ran counts as stopped
+    /// (until fencing comes, on membership alone): its stop is done, its probe finds nothing, and a start sent to it
+    /// ran nothing the cluster counts on. None is a failure of the resource there, so none bans the node or blocks
+    /// the group.
+    static func onLostNode(_ kind: ActionKind, _ node: NodeName) -> ActionOutcome {
+        switch kind {
+        case .stop, .cancelMonitor: ActionOutcome(code: 0, message: "\(node) is lost: counts as stopped")
+        case .probe: ActionOutcome(code: 7, message: "\(node) is lost: counts as stopped")
+        default: ActionOutcome(code: 1, message: "\(node) is lost", declined: true)
         }
     }
 
@@ -269,6 +284,7 @@ extension Engine {
         // A stop or a new start settles whatever a failed monitor had to say.
         if kind == .stop || kind == .start, let name { unreported[name] = nil }
         if kind == .cancelMonitor { return ActionOutcome(code: 0) }
+        guard !halted else { return ActionOutcome(code: 1, message: "the engine on \(local) has stopped") }
         // A node that is leaving starts nothing more: what it started now would be left running with no engine.
         if kind == .start, shuttingDown {
             return ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)
@@ -369,16 +385,18 @@ extension Engine {
         nextMonitorToken += 1
         let token = nextMonitorToken
         let runner = runner
-        let node = local.rawValue
+        let node = local
         let task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
-                let result = await runner.perform(
-                    .monitor(interval: interval, depth: 0), on: resource, node: node,
-                    plannedTimeout: resource.monitor?.effectiveTimeout)
+                let outcome = await runner.run(
+                    PlannedAction(
+                        id: 0, kind: .monitor, node: node, group: nil, resource: name, target: nil,
+                        timeout: resource.monitor?.effectiveTimeout ?? MonitorSettings.defaultTimeout,
+                        interval: interval, reason: "", waits: [], step: 0))
                 if Task.isCancelled { return }
-                guard self.monitorAnswered(name, token: token, code: result.outcome.code) else { return }
+                guard self.monitorAnswered(name, token: token, code: outcome.code) else { return }
             }
         }
         monitors[name] = (token, task)

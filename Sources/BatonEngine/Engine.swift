@@ -28,6 +28,14 @@ public actor Engine {
         public var key: [UInt8]
         /// The bytes of the configuration file, whose digest peers compare.
         public var configuration: [UInt8]
+        /// Binds this node's links: UDP sockets on its addresses, unless a test gives another transport.
+        public var transport: @Sendable (_ addresses: [IPAddress], _ port: Int) async throws -> any LinkTransport
+        /// What performs this node's actions: the resources' agents, unless a test gives another runner.
+        public var runner: any ActionRunner
+        /// Where this node's state is kept between runs: `state.json` in ``stateDirectory`` unless set.
+        var store: any StateStore
+        /// How long a group whose resource answers from another machine waits before the senior tries it again.
+        var heldRetry = Duration.seconds(10)
 
         /// Creates the settings.
         public init(
@@ -40,11 +48,12 @@ public actor Engine {
             self.catalog = catalog
             self.key = key
             self.configuration = configuration
+            transport = { try await LinkService.bind($0, port: $1) }
+            runner = AgentActionRunner(spec: spec, catalog: catalog)
+            store = StateFile(directory: stateDirectory)
         }
     }
 
-    /// How long a group whose resource answers from another machine waits before the senior tries it again.
-    static let heldRetry = Duration.seconds(10)
     /// A peer's clock this far from ours is an event.
     static let clockThreshold = Duration.seconds(2)
 
@@ -53,11 +62,15 @@ public actor Engine {
     let local: NodeName
     let boot: BootIdentifier
     let key: SymmetricKey
-    let runner: AgentActionRunner
-    let stateFile: StateFile
+    let runner: any ActionRunner
+    let stateFile: any StateStore
+    let transport: @Sendable ([IPAddress], Int) async throws -> any LinkTransport
+    let heldRetry: Duration
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
-    var links: LinkService?
+    var links: (any LinkTransport)?
+    /// ``run()`` ended (the engine was stopped, or its task cancelled as a kill would): nothing more runs here.
+    var halted = false
 
     var membership: Membership
     var verifier: PacketVerifier
@@ -80,6 +93,8 @@ public actor Engine {
     var term: UInt64 { election.term }
     /// Peers whose engine stopped on purpose when they were last lost: their loss is no takeover.
     var left: Set<NodeName> = []
+    /// Peers heard claiming to lead while this node leads, until they give way.
+    var rivals: Set<NodeName> = []
     /// Peers whose engine restarted within deadtime, until their return is planned.
     var restarted: Set<NodeName> = []
     /// Peers heard again whose return the senior plans once their first heartbeat says whom they follow.
@@ -134,6 +149,8 @@ public actor Engine {
     /// A request to a peer that waits for its result.
     struct Pending {
         var node: NodeName
+        /// The action asked for, when it is one.
+        var kind: ActionKind?
         var payload: [UInt8]
         var sent: ContinuousClock.Instant
         var deadline: ContinuousClock.Instant
@@ -150,8 +167,10 @@ public actor Engine {
         var generator = SystemRandomNumberGenerator()
         boot = BootIdentifier(high: generator.next(), low: generator.next())
         key = SymmetricKey(data: settings.key)
-        runner = AgentActionRunner(spec: settings.spec, catalog: settings.catalog)
-        stateFile = StateFile(directory: settings.stateDirectory)
+        runner = settings.runner
+        stateFile = settings.store
+        transport = settings.transport
+        heldRetry = settings.heldRetry
         stored = try stateFile.load()
         origin = clock.now
         lastActive = origin
@@ -185,7 +204,7 @@ public actor Engine {
         let addresses = spec.node(named: local)!.links.map(\.value)
         let port = spec.heartbeat.port.value
         do {
-            links = try await LinkService.bind(addresses, port: port)
+            links = try await transport(addresses, port)
         } catch {
             throw EngineError(
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
@@ -200,6 +219,9 @@ public actor Engine {
             await group.next()
             group.cancelAll()
         }
+        halted = true
+        for monitor in monitors.values { monitor.task.cancel() }
+        monitors = [:]
         await links?.close()
     }
 
@@ -273,11 +295,20 @@ public actor Engine {
         // A peer with another configuration is heard (membership, its heartbeats) but never obeyed or served.
         if mismatched[packet.sender] != nil, packet.kind != .heartbeat { return }
         handle(membership.heard(from: packet.sender, link: link, boot: packet.boot, at: now))
+        // A restart that this packet revealed forgot the peer's old summary; this one is its new boot's.
+        if let summary { summaries[packet.sender] = summary }
         checkClock(of: packet)
         switch packet.kind {
         case .heartbeat:
             guard let summary else { return }
             if returning.remove(packet.sender) != nil { planReturn(of: packet.sender) }
+            // A peer that says it leads while this node leads thought this node lost (an asymmetric cut, a stall)
+            // and may have run plans of its own: once it gives way, its node is probed like a returning one.
+            if senior == local, summary.senior == packet.sender.rawValue, rivals.insert(packet.sender).inserted {
+                restarted.insert(packet.sender)
+            } else if summary.senior != packet.sender.rawValue, rivals.remove(packet.sender) != nil {
+                planReturn(of: packet.sender)
+            }
             election.heard(term: summary.term, from: packet.sender)
             if packet.sender == senior, senior != local, summary.digest != digest || source != senior {
                 requestState()
@@ -413,6 +444,7 @@ public actor Engine {
                 summaries[node] = nil
                 restarted.remove(node)
                 returning.remove(node)
+                rivals.remove(node)
                 failPending(to: node, left: left.contains(node))
                 if node == senior {
                     election.seniorGone()
@@ -424,14 +456,14 @@ public actor Engine {
                 emit("node-restarted", .warning, "the engine on \(node) restarted: it runs with a new boot identifier")
                 summaries[node] = nil
                 failPending(to: node)
+                // Only its engine restarted, within deadtime: what it ran may still run there. No takeover; what it
+                // ran counts as stopped until its probes say otherwise. The senior plans them on its first heartbeat,
+                // and when it was the senior itself, so does the node that leads after it.
+                restarted.insert(node)
+                returning.insert(node)
                 if node == senior {
                     election.seniorGone()
                     elect()
-                } else if senior == local, ready {
-                    // Only its engine restarted, within deadtime: what it ran may still run there. No takeover;
-                    // what it ran counts as stopped until its probes, planned on its first heartbeat, say otherwise.
-                    restarted.insert(node)
-                    returning.insert(node)
                 }
             case .listeningEnded(let alone):
                 emit(
@@ -447,9 +479,15 @@ public actor Engine {
     private func planReturn(of node: NodeName) {
         elect()
         guard mismatched[node] == nil else { return }
+        // No senior decided yet (the senior's own engine restarted): the next heartbeat tries again.
+        guard let senior else {
+            returning.insert(node)
+            return
+        }
         let restarted = self.restarted.remove(node) != nil
-        guard senior == local, ready, restarted || state.status(of: node) == .lost || state.nodes[node] == nil
-        else { return }
+        // Planned even when the state does not show the node lost yet: its loss may still wait in the queue, and
+        // the return comes after it there. A probe of a node that was not lost only finds what runs.
+        guard senior == local, ready else { return }
         if restarted { state.nodes[node, default: NodeState()].status = .lost }
         enqueue(.nodeJoined(node))
         // A group held elsewhere ends its wait when the probes of this return find it running; one that waited for
@@ -514,6 +552,7 @@ public actor Engine {
     private func giveWay(to claimant: NodeName) {
         queue.abandon()
         steps = []
+        rivals = []
         takingOver = false
         startingAlone = false
         returning = []

@@ -41,8 +41,16 @@ struct StoredState: Codable, Hashable, Sendable {
     }
 }
 
-/// Reads and writes a node's ``StoredState``.
-struct StateFile: Sendable {
+/// Where a node keeps its ``StoredState`` between runs of its engine.
+protocol StateStore: Sendable {
+    /// The stored state; an empty one when none was stored yet.
+    func load() throws -> StoredState
+    /// Replaces the stored state.
+    func save(_ stored: StoredState) throws
+}
+
+/// Reads and writes a node's ``StoredState`` in `state.json`.
+struct StateFile: StateStore {
     let path: String
 
     init(directory: String) {

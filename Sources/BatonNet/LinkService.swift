@@ -11,6 +11,26 @@ public struct Datagram: Sendable {
     public var source: IPAddress?
     /// The number of this node's link it arrived on.
     public var link: Int
+
+    /// Creates a datagram, as a transport received it.
+    public init(bytes: [UInt8], source: IPAddress?, link: Int) {
+        self.bytes = bytes
+        self.source = source
+        self.link = link
+    }
+}
+
+/// How one node's engine sends and receives packets on its links: UDP sockets (``LinkService``) on a real node, an
+/// in-memory network in tests. Serial lines and a shared disk area are further transports of the same shape.
+public protocol LinkTransport: Sendable {
+    /// Every datagram received on any link.
+    var datagrams: AsyncStream<Datagram> { get }
+    /// Sends `bytes` from this node's link `link` to `address`; a send that fails is dropped.
+    func send(_ bytes: [UInt8], from link: Int, to address: IPAddress, port: Int)
+    /// Makes each link whose endpoint was lost usable again when it can; returns the links it restored.
+    @discardableResult func rebind() async -> [Int]
+    /// Closes every link and ends ``datagrams``.
+    func close() async
 }
 
 /// UDP sockets on every link address of this node, all on the cluster's port: one listener per link, and the
@@ -19,7 +39,7 @@ public struct Datagram: Sendable {
 /// A socket does not outlive its link's failure: a send on a link whose network is unreachable (its interface set
 /// down, its address removed) closes it. ``rebind()`` binds such a link again once its address is usable, so a link
 /// that flaps comes back.
-public final class LinkService: Sendable {
+public final class LinkService: LinkTransport {
     /// Every datagram received on any link, in arrival order per link.
     public let datagrams: AsyncStream<Datagram>
     private let continuation: AsyncStream<Datagram>.Continuation

@@ -74,9 +74,11 @@ public struct TransitionQueue: Sendable {
         let before = state
         state = state.applying(report, of: plan, in: spec)
         for probe in seconds { state.resources[probe.resource!] = before.resources[probe.resource!] }
-        // A node that declined a start is leaving the cluster: nothing more is planned for it.
+        // A node that declined a start is leaving the cluster, or was lost: nothing more is planned for it until it
+        // comes back (its return sets it online).
         for result in report.results where result.outcome?.declined == true {
-            state = state.applying(.standby(plan.action(result.action).node), in: spec)
+            let node = plan.action(result.action).node
+            if state.status(of: node) == .online { state = state.applying(.standby(node), in: spec) }
         }
         var steps = seconds.map(Step.stopSecondInstance)
         if !report.failures.isEmpty, round < Self.maximumReplans {

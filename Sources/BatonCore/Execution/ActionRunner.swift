@@ -17,8 +17,8 @@ public struct ActionOutcome: Hashable, Sendable, Codable {
     /// A start refused because the resource answers from another machine (a floating address that still answers):
     /// the node that held it may still run it. Not a failure of this node, so it does not keep the resource off it.
     public var heldElsewhere: Bool
-    /// The node did not run the action because it is leaving the cluster (shutting down): nothing ran, nothing
-    /// failed.
+    /// The node did not run the action because it is leaving the cluster (shutting down), or was lost before it
+    /// answered: nothing ran that the cluster counts on, nothing failed.
     public var declined: Bool
 
     /// Creates an outcome.

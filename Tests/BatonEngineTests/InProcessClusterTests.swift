@@ -1,0 +1,162 @@
+import BatonControl
+import BatonCore
+import Testing
+
+@testable import BatonEngine
+
+/// Two and three real engines in one process on an in-memory network, with simulated machines: the engine's
+/// decisions under faults, with no root, no namespaces and no agents.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct InProcessClusterTests {
+    /// Starts n1, waits until it runs the group, then starts the others and waits until they are ready standbys.
+    /// (n1 first: on a loaded machine two engines started together may each form a cluster alone, and the group then
+    /// stays on whichever ran it, which `aNodeThatFormedAloneBesideARunningGroupAdoptsIt` covers.)
+    static func settled(_ cluster: InProcessCluster) async throws {
+        try cluster.start("n1")
+        try await cluster.waitUntil("n1 runs the group alone") { await cluster.runs(on: "n1", seenBy: "n1") }
+        for node in cluster.spec.nodes.map(\.name.rawValue) where node != "n1" { try cluster.start(node) }
+        try await cluster.waitUntil("the group runs on n1 only") {
+            guard await cluster.runs(on: "n1", seenBy: "n1") else { return false }
+            for node in cluster.spec.nodes.map(\.name.rawValue) where node != "n1" {
+                guard await cluster.status(node)?.role == .slaveOK, await cluster.runs(on: "n1", seenBy: node) else {
+                    return false
+                }
+            }
+            return true
+        }
+    }
+
+    @Test func aCrashIsTakenOverAndTheNodeReturnsAsStandby() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        await cluster.crash("n1")
+        try await cluster.waitUntil("n2 took the group over") { await cluster.runs(on: "n2", seenBy: "n2") }
+        try cluster.start("n1")
+        try await cluster.waitUntil("n1 returns as the ready standby (failback: manual)") {
+            let role = await cluster.status("n1")?.role
+            let runs = await cluster.runs(on: "n2", seenBy: "n1")
+            return role == .slaveOK && runs
+        }
+        await cluster.tearDown()
+    }
+
+    @Test func aPartitionHealsToOneHolder() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        cluster.isolate("n1", true)
+        try await cluster.waitUntil("n2 took the group over during the cut") {
+            await cluster.status("n2").map { ClusterTestsShared.started($0, on: "n2") } == true
+        }
+        cluster.isolate("n1", false)
+        try await cluster.waitUntil("one holder and one senior after the heal") {
+            let holders = cluster.holders
+            guard holders.count == 1, let n1 = await cluster.status("n1"), let n2 = await cluster.status("n2") else {
+                return false
+            }
+            return n1.senior == "n1" && n2.senior == "n1" && n1.state == n2.state
+                && ClusterTestsShared.started(n1, on: holders[0])
+        }
+        await cluster.tearDown()
+    }
+
+    @Test func anEngineKilledAndStartedAgainAdoptsWhatRuns() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        // Back within deadtime: no takeover, the group adopted where it runs.
+        await cluster.kill("n1")
+        try cluster.start("n1")
+        try await cluster.waitUntil("n1 adopted the group, with its monitors") {
+            let monitor = await cluster.status("n1")?.monitors["app"]
+            let runs = await cluster.runs(on: "n1", seenBy: "n2")
+            return monitor == 0 && runs
+        }
+        // Away for longer: the vip is held by n1's machine, so n2 waits instead of failing.
+        await cluster.kill("n1")
+        try await cluster.waitUntil("n2 finds the group held elsewhere") {
+            await cluster.status("n2")?.waiting["web"] != nil
+        }
+        let held = try #require(await cluster.status("n2"))
+        #expect(held.role != .slaveFailed && held.state.state(of: ResourceName("vip")).failures.isEmpty)
+        #expect(cluster.holders == ["n1"], "never run twice")
+        try cluster.start("n1")
+        try await cluster.waitUntil("the group is adopted on n1 again") {
+            let waiting = await cluster.status("n2")?.waiting
+            let runs = await cluster.runs(on: "n1", seenBy: "n2")
+            return waiting?.isEmpty == true && runs
+        }
+        // A real crash afterwards is taken over.
+        await cluster.crash("n1")
+        try await cluster.waitUntil("n2 took over after the real crash") { await cluster.runs(on: "n2", seenBy: "n2") }
+        await cluster.tearDown()
+    }
+
+    @Test func aNodeThatFormedAloneBesideARunningGroupAdoptsIt() async throws {
+        // n2 runs the group alone; n1 starts but hears nothing (an engine too slow to read its sockets), so it forms a
+        // cluster alone, and its start of the floating address finds n2's machine answering for it.
+        let cluster = try InProcessCluster()
+        try cluster.start("n2")
+        try await cluster.waitUntil("n2 runs the group alone") { await cluster.runs(on: "n2", seenBy: "n2") }
+        cluster.deafen("n1", true)
+        try cluster.start("n1")
+        try await cluster.waitUntil("n1 formed alone and the group waits there") {
+            await cluster.status("n1")?.waiting["web"] != nil
+        }
+        cluster.deafen("n1", false)
+        try await cluster.waitUntil("n1 leads and the group runs on n2, where it is found") {
+            let seniors = (await cluster.status("n1")?.senior, await cluster.status("n2")?.senior)
+            let runs = await cluster.runs(on: "n2", seenBy: "n1")
+            return seniors == ("n1", "n1") && runs
+        }
+        await cluster.tearDown()
+    }
+
+    @Test func bothEnginesStoppedAtOnceLeaveNothingRunning() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        async let first: Void = cluster.terminate("n1")
+        async let second: Void = cluster.terminate("n2")
+        _ = await (first, second)
+        #expect(cluster.holders.isEmpty, "\(cluster.machines.running)")
+    }
+
+    @Test func aMonitorFailureRestartsInPlaceThenMovesTheGroup() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        cluster.machines.kill(ResourceName("app"), on: NodeName("n1"))
+        try await cluster.waitUntil("app restarted on n1") {
+            let failures = await cluster.status("n1")?.state.state(of: ResourceName("app")).failures.count
+            let runs = await cluster.runs(on: "n1", seenBy: "n1")
+            return failures == 1 && runs
+        }
+        cluster.machines.kill(ResourceName("app"), on: NodeName("n1"))
+        try await cluster.waitUntil("the group moved to n2 (max-restarts 1)") {
+            await cluster.runs(on: "n2", seenBy: "n1")
+        }
+        await cluster.tearDown()
+    }
+
+    @Test func threeNodesCarryOnWhenTheSeniorIsLost() async throws {
+        let cluster = try InProcessCluster(nodes: 3)
+        try await Self.settled(cluster)
+        await cluster.crash("n1")
+        try await cluster.waitUntil("n2 leads and runs the group, n3 follows") {
+            let seniors = (await cluster.status("n2")?.senior, await cluster.status("n3")?.senior)
+            let runs = await cluster.runs(on: "n2", seenBy: "n3")
+            return seniors == ("n2", "n2") && runs
+        }
+        let n2 = try #require(await cluster.status("n2"))
+        let n3 = try #require(await cluster.status("n3"))
+        #expect(n2.term > 1 && n2.term == n3.term, "a new senior, a new term")
+        await cluster.tearDown()
+    }
+}
+
+/// Reading statuses.
+enum ClusterTestsShared {
+    /// Whether the status shows every member of `web` started on `node`.
+    static func started(_ status: StatusReport, on node: String) -> Bool {
+        ["vip", "app"].allSatisfy {
+            let resource = status.state.state(of: ResourceName($0))
+            return resource.status == .started && resource.node == NodeName(node)
+        }
+    }
+}
