@@ -156,19 +156,18 @@ extension Engine {
         let succeeded = !outcome.timedOut && action.kind.succeeds(with: outcome.code)
         let detail = outcome.message.isEmpty ? "" : " (\(outcome.message))"
         switch (action.kind, succeeded) {
-        case (.start, true):
+        case (.start, true), (.stop, true):
+            let started = action.kind == .start
+            let verb = started ? "started" : "stopped"
             emit(
-                "resource-started", .info, "\(resource) started on \(node)", group: action.group, resource: resource,
+                "resource-\(verb)", .info, "\(resource) \(verb) on \(node)", group: action.group, resource: resource,
                 on: node)
-            if let group = action.group.flatMap(spec.group(named:)), group.resources.last?.name == resource {
-                emit("group-started", .info, "\(group.name) runs on \(node)", group: group.name, on: node)
-            }
-        case (.stop, true):
-            emit(
-                "resource-stopped", .info, "\(resource) stopped on \(node)", group: action.group, resource: resource,
-                on: node)
-            if let group = action.group.flatMap(spec.group(named:)), group.resources.first?.name == resource {
-                emit("group-stopped", .info, "\(group.name) stopped on \(node)", group: group.name, on: node)
+            // A group has started when its last member has, and stopped when its first has.
+            let members = action.group.flatMap(spec.group(named:))?.resources
+            if let group = action.group, (started ? members?.last : members?.first)?.name == resource {
+                emit(
+                    "group-\(verb)", .info, started ? "\(group) runs on \(node)" : "\(group) stopped on \(node)",
+                    group: group, on: node)
             }
         case (.start, false) where outcome.declined || outcome.heldElsewhere:
             // Not a failure: the node is leaving, or `group-held-elsewhere` says why.
@@ -209,7 +208,7 @@ extension Engine {
         }
         guard membership.peer(action.node)?.state == .alive else { return Self.onLostNode(action.kind, action.node) }
         // Its heartbeats say it is leaving: it would decline.
-        if action.kind == .start, let role = summaries[action.node]?.role, role == .shutDown || role == .stopped {
+        if action.kind == .start, isLeaving(action.node) {
             return ActionOutcome(code: 1, message: "\(action.node) is shutting down", declined: true)
         }
         let request = ActionRequest(
@@ -289,10 +288,8 @@ extension Engine {
         if kind == .start, shuttingDown {
             return ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)
         }
-        let action = PlannedAction(
-            id: 0, kind: kind, node: local, group: group, resource: name, target: nil, timeout: timeout,
-            interval: interval, reason: "", waits: [], step: 0)
-        let outcome = await runner.run(action)
+        let outcome = await runner.run(
+            .outsidePlan(kind, name, of: group, on: local, timeout: timeout, interval: interval))
         if kind == .monitor, let name {
             monitorResults[name] = outcome.code
             if outcome.code == 0 { startMonitor(name, every: interval ?? MonitorSettings.defaultInterval) }
@@ -391,10 +388,10 @@ extension Engine {
                 try? await Task.sleep(for: interval)
                 if Task.isCancelled { return }
                 let outcome = await runner.run(
-                    PlannedAction(
-                        id: 0, kind: .monitor, node: node, group: nil, resource: name, target: nil,
+                    .outsidePlan(
+                        .monitor, name, of: nil, on: node,
                         timeout: resource.monitor?.effectiveTimeout ?? MonitorSettings.defaultTimeout,
-                        interval: interval, reason: "", waits: [], step: 0))
+                        interval: interval))
                 if Task.isCancelled { return }
                 guard self.monitorAnswered(name, token: token, code: outcome.code) else { return }
             }
@@ -517,11 +514,20 @@ extension Engine {
 }
 
 extension PlannedAction {
-    /// A stop the engine runs outside a plan: a second instance, or what a node leaving alone still runs.
-    static func stop(_ resource: ResourceSpec, of group: GroupName?, on node: NodeName) -> PlannedAction {
+    /// An action the engine runs outside any plan: a recurring monitor, an action a peer's senior sent, a stop of a
+    /// second instance or of what a node leaving alone still runs.
+    static func outsidePlan(
+        _ kind: ActionKind, _ resource: ResourceName?, of group: GroupName?, on node: NodeName, timeout: Duration,
+        interval: Duration? = nil
+    ) -> PlannedAction {
         PlannedAction(
-            id: 0, kind: .stop, node: node, group: group, resource: resource.name, target: nil,
-            timeout: resource.stopTimeout.value, interval: nil, reason: "", waits: [], step: 0)
+            id: 0, kind: kind, node: node, group: group, resource: resource, target: nil, timeout: timeout,
+            interval: interval, reason: "", waits: [], step: 0)
+    }
+
+    /// A stop of `resource` outside any plan.
+    static func stop(_ resource: ResourceSpec, of group: GroupName?, on node: NodeName) -> PlannedAction {
+        outsidePlan(.stop, resource.name, of: group, on: node, timeout: resource.stopTimeout.value)
     }
 }
 

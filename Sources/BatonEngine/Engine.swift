@@ -499,7 +499,7 @@ public actor Engine {
     }
 
     /// Whether the peer's last heartbeat said it is stopping: its silence is expected.
-    private func isLeaving(_ node: NodeName) -> Bool {
+    func isLeaving(_ node: NodeName) -> Bool {
         summaries[node]?.role == .shutDown || summaries[node]?.role == .stopped
     }
 

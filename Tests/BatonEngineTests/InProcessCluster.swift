@@ -104,7 +104,6 @@ final class InProcessCluster: Sendable {
     final class Machines: Sendable {
         private struct World {
             var running: [NodeName: Set<ResourceName>] = [:]
-            var failing: Set<String> = []
         }
         private let world = Mutex(World())
         /// Resources that, like a floating address, refuse to start while a machine this one reaches runs them.
@@ -129,17 +128,6 @@ final class InProcessCluster: Sendable {
             world.withLock { _ = $0.running[node]?.remove(resource) }
         }
 
-        /// Starts of `resource` on `node` fail (exit 1) while set.
-        func failStarts(of resource: ResourceName, on node: NodeName, _ failing: Bool) {
-            world.withLock { world in
-                if failing {
-                    world.failing.insert("\(resource)@\(node)")
-                } else {
-                    world.failing.remove("\(resource)@\(node)")
-                }
-            }
-        }
-
         func perform(_ action: PlannedAction) -> ActionOutcome {
             guard let name = action.resource else { return ActionOutcome(code: 0) }
             let node = action.node
@@ -149,7 +137,6 @@ final class InProcessCluster: Sendable {
                 case .probe, .monitor:
                     return ActionOutcome(code: here ? 0 : 7)
                 case .start:
-                    if world.failing.contains("\(name)@\(node)") { return ActionOutcome(code: 1, message: "injected") }
                     if exclusive.contains(name),
                         world.running.contains(where: {
                             $0.key != node && $0.value.contains(name) && reachable(node, $0.key)
@@ -332,11 +319,7 @@ final class InProcessCluster: Sendable {
     /// Whether the node's status shows the whole group started on `holder`, and the machine runs exactly that.
     func runs(on holder: String, seenBy node: String) async -> Bool {
         guard let status = await status(node) else { return false }
-        let started = ["vip", "app"].allSatisfy {
-            let resource = status.state.state(of: ResourceName($0))
-            return resource.status == .started && resource.node == NodeName(holder)
-        }
-        return started && machines.running[NodeName(holder)] == [ResourceName("vip"), ResourceName("app")]
+        return ClusterTestsShared.started(status, on: holder) && machines.running[NodeName(holder)] == [ResourceName("vip"), ResourceName("app")]
             && holders == [holder]
     }
 
