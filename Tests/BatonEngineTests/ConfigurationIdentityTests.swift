@@ -16,7 +16,9 @@ import Testing
         """
 
     @Test func commentsBlankLinesAndTrailingSpacesDoNotCount() {
-        let edited = "# copied to n2\n" + Self.base.replacingOccurrences(of: "cluster: erp", with: "cluster: erp   \n\n")
+        let edited =
+            "# copied to n2\n"
+            + Self.base.replacingOccurrences(of: "cluster: erp", with: "cluster: erp   \n\n")
             .replacingOccurrences(of: "  - name: web", with: "  # the web site\n  - name: web")
         #expect(ConfigurationIdentity(Array(edited.utf8)) == ConfigurationIdentity(Array(Self.base.utf8)))
     }

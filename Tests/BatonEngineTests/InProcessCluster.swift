@@ -319,7 +319,8 @@ final class InProcessCluster: Sendable {
     /// Whether the node's status shows the whole group started on `holder`, and the machine runs exactly that.
     func runs(on holder: String, seenBy node: String) async -> Bool {
         guard let status = await status(node) else { return false }
-        return ClusterTestsShared.started(status, on: holder) && machines.running[NodeName(holder)] == [ResourceName("vip"), ResourceName("app")]
+        return ClusterTestsShared.started(status, on: holder)
+            && machines.running[NodeName(holder)] == [ResourceName("vip"), ResourceName("app")]
             && holders == [holder]
     }
 
