@@ -121,7 +121,7 @@ struct HostnameAndServiceAgentTests {
                 ns IN A 127.0.0.1
 
                 """)
-            let port = Int.random(in: 20_000...40_000)
+            let port = try unusedLoopbackPort()
             let d = directory.path
             try directory.write(
                 "named.conf",
@@ -148,7 +148,7 @@ struct HostnameAndServiceAgentTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             guard let pid else { throw TestFailure("named wrote no pid file in 5 s") }
-            self.port = port
+            self.port = Int(port)
             self.pid = pid
         }
 

@@ -36,7 +36,7 @@ struct ProcessAgentTests {
     func serverWithPort() async throws {
         guard prerequisite(access("/usr/bin/python3", X_OK) == 0, "python3 is not installed") else { return }
         let directory = try TemporaryDirectory()
-        let port = String(Int.random(in: 20_000...40_000))
+        let port = String(try unusedLoopbackPort())
         let parameters = [
             ("command", "/usr/bin/python3 -m http.server \(port) --bind 127.0.0.1 --directory \(directory.path)"),
             ("port", port), ("host", "127.0.0.1"),

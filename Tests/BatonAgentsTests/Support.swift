@@ -140,3 +140,22 @@ func run(_ program: String, _ arguments: [String]) async -> ProcessResult {
     await ProcessRunner().run(
         ProcessRequest(executable: program, arguments: arguments, timeout: .seconds(10), grace: .seconds(1)))
 }
+
+/// A TCP port on 127.0.0.1 that nothing listens on now: the kernel's choice for port 0, so that tests running at
+/// the same time do not pick the same one.
+func unusedLoopbackPort() throws -> UInt16 {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw TestFailure("socket failed") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+        }
+    }
+    guard bound else { throw TestFailure("cannot bind a loopback port") }
+    return UInt16(bigEndian: address.sin_port)
+}

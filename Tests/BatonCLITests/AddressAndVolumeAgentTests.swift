@@ -15,23 +15,25 @@ import Testing
         var peerInterface: String { "\(T.prefix)vp" }
 
         @discardableResult
-        func ip(_ arguments: String...) throws -> ValidateCommandTests.Run { try T.run("/usr/sbin/ip", arguments) }
+        func ip(_ arguments: String...) async throws -> ValidateCommandTests.Run {
+            try await T.run("/usr/sbin/ip", arguments)
+        }
 
-        func create() throws {
-            for name in [node, peer] { #expect(try ip("netns", "add", name).status == 0) }
+        func create() async throws {
+            for name in [node, peer] { #expect(try await ip("netns", "add", name).status == 0) }
             #expect(
-                try ip(
+                try await ip(
                     "link", "add", nodeInterface, "netns", node, "type", "veth", "peer", "name", peerInterface, "netns",
                     peer
                 ).status == 0)
             for (space, interface, address) in [
                 (node, nodeInterface, "10.77.0.1/24"), (peer, peerInterface, "10.77.0.2/24"),
             ] {
-                try ip("-n", space, "addr", "add", address, "dev", interface)
-                try ip("-n", space, "link", "set", interface, "up")
-                try ip("-n", space, "link", "set", "lo", "up")
+                try await ip("-n", space, "addr", "add", address, "dev", interface)
+                try await ip("-n", space, "link", "set", interface, "up")
+                try await ip("-n", space, "link", "set", "lo", "up")
             }
-            try T.run(
+            try await T.run(
                 "/usr/sbin/ip",
                 [
                     "netns", "exec", peer, "/usr/sbin/sysctl", "-q", "-w", "net.ipv4.conf.all.arp_accept=1",
@@ -40,109 +42,114 @@ import Testing
         }
 
         /// Runs `body` with a fresh pair of namespaces and a temporary directory, and removes both afterwards.
-        static func withLink(_ body: (Link, URL) throws -> Void) throws {
+        static func withLink(_ body: (Link, URL) async throws -> Void) async throws {
             let directory = try T.temporaryDirectory()
             let link = Link()
-            defer {
-                link.destroy()
+            do {
+                try await link.create()
+                try await body(link, directory)
+            } catch {
+                await link.destroy()
                 try? FileManager.default.removeItem(at: directory)
+                throw error
             }
-            try link.create()
-            try body(link, directory)
+            await link.destroy()
+            try? FileManager.default.removeItem(at: directory)
         }
 
-        func destroy() {
-            for name in [node, peer] { _ = try? ip("netns", "del", name) }
+        func destroy() async {
+            for name in [node, peer] { _ = try? await ip("netns", "del", name) }
         }
 
         /// `baton agent exec` inside the node's namespace.
-        func exec(_ config: String, _ state: String, _ resource: String, _ action: String) throws
+        func exec(_ config: String, _ state: String, _ resource: String, _ action: String) async throws
             -> ValidateCommandTests.Run
         {
-            try T.run(
+            try await T.run(
                 "/usr/sbin/ip",
                 ["netns", "exec", node, T.baton, "agent", "exec", "-c", config, "--state-dir", state, resource, action])
         }
 
         /// The hardware address the peer's neighbour table holds for `address`, if any.
-        func peerNeighbour(_ address: String) throws -> String? {
-            let words = try ip("-n", peer, "neigh", "show", address, "dev", peerInterface).output.split(separator: " ")
+        func peerNeighbour(_ address: String) async throws -> String? {
+            let words = try await ip("-n", peer, "neigh", "show", address, "dev", peerInterface).output.split(
+                separator: " ")
             return words.firstIndex(of: "lladdr").map { String(words[$0 + 1]) }
         }
 
         var nodeMAC: String {
-            get throws {
-                let words = try ip("-n", node, "-o", "link", "show", nodeInterface).output.split(separator: " ")
+            get async throws {
+                let words = try await ip("-n", node, "-o", "link", "show", nodeInterface).output.split(separator: " ")
                 return String(words[words.firstIndex(of: "link/ether")! + 1])
             }
         }
     }
 
     @Test(arguments: ["floating-ip", "ocf:heartbeat:IPaddr2"])
-    func addressAgentAnnouncesToTheLink(agent: String) throws {
+    func addressAgentAnnouncesToTheLink(agent: String) async throws {
         guard T.have(T.isRoot, "not root: network namespaces need root") else { return }
         if agent.hasPrefix("ocf:") {
             guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
         }
-        try Link.withLink { link, directory in try announce(agent, link, directory) }
+        try await Link.withLink { link, directory in try await announce(agent, link, directory) }
     }
 
-    private func announce(_ agent: String, _ link: Link, _ directory: URL) throws {
+    private func announce(_ agent: String, _ link: Link, _ directory: URL) async throws {
         let params =
             agent == "floating-ip"
             ? "{address: 10.77.0.10/24, interface: \(link.nodeInterface)}"
             : "{ip: 10.77.0.10, cidr_netmask: '24', nic: \(link.nodeInterface)}"
         let config = try T.config(in: directory, "      - {name: vip, agent: \"\(agent)\", params: \(params)}")
         let state = directory.path + "/state"
-        #expect(try link.exec(config, state, "vip", "probe").status == 7)
-        let start = try link.exec(config, state, "vip", "start")
+        #expect(try await link.exec(config, state, "vip", "probe").status == 7)
+        let start = try await link.exec(config, state, "vip", "start")
         #expect(start.status == 0, "\(start.output)\(start.error)")
-        #expect(try link.exec(config, state, "vip", "monitor").status == 0)
+        #expect(try await link.exec(config, state, "vip", "monitor").status == 0)
         // The peer learnt the address from the announcement alone: it never sent anything to it.
         var learnt: String?
         for _ in 0..<30 {
-            learnt = try link.peerNeighbour("10.77.0.10")
+            learnt = try await link.peerNeighbour("10.77.0.10")
             if learnt != nil { break }
-            usleep(100_000)
+            try await Task.sleep(for: .milliseconds(100))
         }
-        #expect(learnt == (try link.nodeMAC), "the peer did not receive a gratuitous ARP")
+        #expect(await learnt == (try link.nodeMAC), "the peer did not receive a gratuitous ARP")
         #expect(
-            try T.run(
+            try await T.run(
                 "/usr/sbin/ip", ["netns", "exec", link.peer, "/usr/bin/ping", "-c", "1", "-W", "2", "10.77.0.10"]
             ).status == 0)
-        #expect(try link.exec(config, state, "vip", "start").status == 0, "start is idempotent")
-        #expect(try link.exec(config, state, "vip", "stop").status == 0)
-        #expect(try link.exec(config, state, "vip", "stop").status == 0, "stop is idempotent")
-        #expect(try link.exec(config, state, "vip", "monitor").status == 7)
+        #expect(try await link.exec(config, state, "vip", "start").status == 0, "start is idempotent")
+        #expect(try await link.exec(config, state, "vip", "stop").status == 0)
+        #expect(try await link.exec(config, state, "vip", "stop").status == 0, "stop is idempotent")
+        #expect(try await link.exec(config, state, "vip", "monitor").status == 7)
     }
 
-    @Test func floatingIPRefusesAnAddressThatAnswersElsewhere() throws {
+    @Test func floatingIPRefusesAnAddressThatAnswersElsewhere() async throws {
         guard T.have(T.isRoot, "not root: network namespaces need root") else { return }
-        try Link.withLink { link, directory in
-            try link.ip("-n", link.peer, "addr", "add", "10.77.0.20/24", "dev", link.peerInterface)
+        try await Link.withLink { link, directory in
+            try await link.ip("-n", link.peer, "addr", "add", "10.77.0.20/24", "dev", link.peerInterface)
             let config = try T.config(
                 in: directory, "      - {name: vip, agent: floating-ip, params: {address: 10.77.0.20/24}}")
-            let start = try link.exec(config, directory.path + "/state", "vip", "start")
+            let start = try await link.exec(config, directory.path + "/state", "vip", "start")
             #expect(start.status == 1)
             #expect(start.output.contains("10.77.0.20 already answers on \(link.nodeInterface)"), "\(start.output)")
-            #expect(!(try link.ip("-n", link.node, "-o", "addr", "show").output.contains("10.77.0.20")))
+            #expect(await !(try link.ip("-n", link.node, "-o", "addr", "show").output.contains("10.77.0.20")))
         }
     }
 
     @Test(arguments: ["volume", "ocf:heartbeat:Filesystem"])
-    func volumeAgentMountsALoopDevice(agent: String) throws {
+    func volumeAgentMountsALoopDevice(agent: String) async throws {
         guard T.have(T.isRoot, "not root: loop devices and mount namespaces need root") else { return }
         if agent.hasPrefix("ocf:") {
             guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
         }
         let directory = try T.temporaryDirectory()
         let image = directory.appendingPathComponent("disk.img").path
-        #expect(try T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
-        #expect(try T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
-        let attach = try T.run("/usr/sbin/losetup", ["-f", "--show", image])
+        #expect(try await T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
+        #expect(try await T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
+        let attach = try await T.run("/usr/sbin/losetup", ["-f", "--show", image])
         let device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
         defer {
-            _ = try? T.run("/usr/sbin/losetup", ["-d", device])
+            _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
             try? FileManager.default.removeItem(at: directory)
         }
         try #require(attach.status == 0 && device.hasPrefix("/dev/loop"), "losetup failed: \(attach.error)")
@@ -153,7 +160,7 @@ import Testing
             : "{device: \(device), directory: \(mountPoint), fstype: ext4}"
         let config = try T.config(in: directory, "      - {name: data, agent: \"\(agent)\", params: \(params)}")
         // One private mount namespace for the whole sequence: the mount is gone with it, whatever happens.
-        let result = try T.run(
+        let result = try await T.run(
             "/usr/bin/unshare",
             [
                 "--mount", "--propagation", "private",

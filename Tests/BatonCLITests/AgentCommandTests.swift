@@ -26,8 +26,8 @@ import Testing
     }
 
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> ValidateCommandTests.Run {
-        try ValidateCommandTests.run(program, arguments)
+    static func run(_ program: String, _ arguments: [String]) async throws -> ValidateCommandTests.Run {
+        try await ValidateCommandTests.run(program, arguments)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -54,7 +54,7 @@ import Testing
         return path
     }
 
-    @Test func execRunsDebianAgentsUnmodified() throws {
+    @Test func execRunsDebianAgentsUnmodified() async throws {
         guard Self.have(Self.haveResourceAgents, "Debian's resource-agents is not installed") else { return }
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -71,29 +71,29 @@ import Testing
                 ("probe", 7), ("start", 0), ("start", 0), ("monitor", 0), ("stop", 0), ("stop", 0), ("probe", 7),
             ]
             for (action, status) in expected {
-                let result = try Self.run(
+                let result = try await Self.run(
                     Self.baton, ["agent", "exec", "-c", config, "--state-dir", d + "/state", resource, action])
                 #expect(result.status == status, "\(action) \(resource): \(result.output)\(result.error)")
                 #expect(result.output.hasPrefix("\(action) \(resource) (ocf:heartbeat:"))
             }
         }
-        let json = try Self.run(Self.baton, ["agent", "exec", "-c", config, "--json", "dummy", "monitor"])
+        let json = try await Self.run(Self.baton, ["agent", "exec", "-c", config, "--json", "dummy", "monitor"])
         #expect(json.status == 7 && json.output.contains("\"meaning\" : \"not running\""))
     }
 
-    @Test func agentInfoReadsMetadata() throws {
-        let ours = try Self.run(Self.baton, ["agent", "info", Self.root + "/agents/postgresql"])
+    @Test func agentInfoReadsMetadata() async throws {
+        let ours = try await Self.run(Self.baton, ["agent", "info", Self.root + "/agents/postgresql"])
         #expect(ours.status == 0)
         #expect(ours.output.contains("pgdata (string, required, unique): Data directory"))
         #expect(ours.output.contains("start (timeout 2m)"))
-        let builtin = try Self.run(Self.baton, ["agent", "info", "volume", "--json"])
+        let builtin = try await Self.run(Self.baton, ["agent", "info", "volume", "--json"])
         #expect(builtin.status == 0 && builtin.output.contains("\"name\" : \"directory\""))
-        let missing = try Self.run(Self.baton, ["agent", "info", "ocf:nobody:Nothing"])
+        let missing = try await Self.run(Self.baton, ["agent", "info", "ocf:nobody:Nothing"])
         #expect(missing.status == 1 && missing.error.contains("no readable meta-data"))
     }
 
     @Test(arguments: ["dummy", "http-check", "postgresql"])
-    func shellAgentsPassOCFTester(agent: String) throws {
+    func shellAgentsPassOCFTester(agent: String) async throws {
         guard
             Self.have(
                 FileManager.default.isExecutableFile(atPath: "/usr/sbin/ocf-tester"),
@@ -125,8 +125,10 @@ import Testing
             server = process
             // Bounded wait for the server to listen.
             for _ in 0..<50
-            where try Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]).status != 0 {
-                usleep(100_000)
+            where try await Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "http://127.0.0.1:\(port)/"]).status
+                != 0
+            {
+                try await Task.sleep(for: .milliseconds(100))
             }
             options = ["-o", "url=http://127.0.0.1:\(port)/", "-o", "state=\(directory.path)/hc.state"]
         default:
@@ -139,9 +141,9 @@ import Testing
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
             for path in [data, socket] {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-                try Self.run("/usr/bin/chown", ["postgres", path])
+                try await Self.run("/usr/bin/chown", ["postgres", path])
             }
-            let initdb = try Self.run(
+            let initdb = try await Self.run(
                 "/usr/sbin/runuser", ["-u", "postgres", "--", "/usr/lib/postgresql/\(bindir)/bin/initdb", "-D", data])
             #expect(initdb.status == 0, "\(initdb.error)")
             let port = 30000 + Int(getpid() % 20000)
@@ -150,7 +152,7 @@ import Testing
                 "listen_address=127.0.0.1",
             ]
         }
-        let result = try Self.run(
+        let result = try await Self.run(
             "/usr/sbin/ocf-tester", ["-n", "t-\(agent)"] + options + [Self.root + "/agents/" + agent])
         #expect(result.status == 0, "\(result.output)\(result.error)")
         #expect(result.output.contains("passed all tests"))

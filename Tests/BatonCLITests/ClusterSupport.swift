@@ -29,8 +29,8 @@ final class Cluster: @unchecked Sendable {
     static let baton = ValidateCommandTests.binary.path
 
     /// The cluster, or `nil` (the test skips) outside CI when the machine cannot make namespaces.
-    static func make(_ name: String, failback: String = "manual", gate: Bool = false) throws -> Cluster? {
-        try make(name) { net, directory in
+    static func make(_ name: String, failback: String = "manual", gate: Bool = false) async throws -> Cluster? {
+        try await make(name) { net, directory in
             """
             groups:
               - name: web
@@ -55,7 +55,7 @@ final class Cluster: @unchecked Sendable {
     /// `privateMounts`, each engine runs in a private mount namespace of its own.
     static func make(
         _ name: String, privateMounts: Bool = false, groups: (_ net: Int, _ directory: String) -> String
-    ) throws -> Cluster? {
+    ) async throws -> Cluster? {
         guard AgentCommandTests.have(getuid() == 0, "cluster tests need root (network namespaces)"),
             AgentCommandTests.have(
                 FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
@@ -68,7 +68,7 @@ final class Cluster: @unchecked Sendable {
         let cluster = try Cluster(
             prefix: "\(AgentCommandTests.prefix)\(name)", privateMounts: privateMounts, groups: groups)
         do {
-            try cluster.build()
+            try await cluster.build()
         } catch {
             cluster.tearDown()
             throw error
@@ -137,38 +137,38 @@ final class Cluster: @unchecked Sendable {
     var config: String { directory.appendingPathComponent("cluster.yaml").path }
     func stateDirectory(_ node: String) -> String { directory.appendingPathComponent("state-\(node)").path }
 
-    func ip(_ arguments: [String]) throws {
-        let run = try ValidateCommandTests.run("/usr/sbin/ip", arguments)
+    func ip(_ arguments: [String]) async throws {
+        let run = try await ValidateCommandTests.run("/usr/sbin/ip", arguments)
         guard run.status == 0 else { throw TestFailure("ip \(arguments.joined(separator: " ")): \(run.error)") }
     }
 
-    func ip(_ node: String, _ arguments: [String]) throws { try ip(["-n", prefix + node] + arguments) }
+    func ip(_ node: String, _ arguments: [String]) async throws { try await ip(["-n", prefix + node] + arguments) }
 
-    private func build() throws {
+    private func build() async throws {
         for name in ["sw", "n1", "n2", "c"] {
-            try ip(["netns", "add", prefix + name])
+            try await ip(["netns", "add", prefix + name])
             namespaces.append(prefix + name)
-            try ip(name, ["link", "set", "lo", "up"])
+            try await ip(name, ["link", "set", "lo", "up"])
             // Each namespace's own /etc/hosts: ip netns exec mounts /etc/netns/NAME/hosts over it.
             try FileManager.default.createDirectory(
                 atPath: "/etc/netns/" + prefix + name, withIntermediateDirectories: true)
             try "127.0.0.1 localhost\n".write(toFile: hostsFile(name), atomically: true, encoding: .utf8)
         }
         for bridge in 0...1 {
-            try ip("sw", ["link", "add", "br\(bridge)", "type", "bridge"])
-            try ip("sw", ["link", "set", "br\(bridge)", "up"])
+            try await ip("sw", ["link", "add", "br\(bridge)", "type", "bridge"])
+            try await ip("sw", ["link", "set", "br\(bridge)", "up"])
         }
         for (host, name, links) in [(1, "n1", 2), (2, "n2", 2), (100, "c", 1)] {
             for link in 0..<links {
                 let inside = "\(prefix)\(name)\(link)"
                 let outside = "\(prefix)s\(name)\(link)"
-                try ip(["link", "add", inside, "type", "veth", "peer", "name", outside])
-                try ip(["link", "set", inside, "netns", prefix + name])
-                try ip(["link", "set", outside, "netns", prefix + "sw"])
-                try ip("sw", ["link", "set", outside, "master", "br\(link)", "up"])
-                try ip(name, ["link", "set", inside, "name", "eth\(link)"])
-                try ip(name, ["addr", "add", "10.\(net).\(link + 1).\(host)/24", "dev", "eth\(link)"])
-                try ip(name, ["link", "set", "eth\(link)", "up"])
+                try await ip(["link", "add", inside, "type", "veth", "peer", "name", outside])
+                try await ip(["link", "set", inside, "netns", prefix + name])
+                try await ip(["link", "set", outside, "netns", prefix + "sw"])
+                try await ip("sw", ["link", "set", outside, "master", "br\(link)", "up"])
+                try await ip(name, ["link", "set", inside, "name", "eth\(link)"])
+                try await ip(name, ["addr", "add", "10.\(net).\(link + 1).\(host)/24", "dev", "eth\(link)"])
+                try await ip(name, ["link", "set", "eth\(link)", "up"])
             }
         }
     }
@@ -220,22 +220,22 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Waits (at most `limit`) for the process to end and reaps it; its exit status, or `nil` if it still runs.
-    func reap(_ pid: pid_t, limit: Duration = .seconds(5)) -> Int32? {
+    func reap(_ pid: pid_t, limit: Duration = .seconds(5)) async -> Int32? {
         let deadline = ContinuousClock.now + limit
         repeat {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
             }
-            usleep(50_000)
+            try? await Task.sleep(for: .milliseconds(50))
         } while ContinuousClock.now < deadline
         return nil
     }
 
     /// The engine's status through its control socket; `nil` while it does not answer.
-    func status(_ node: String, config: String? = nil) -> StatusReport? {
+    func status(_ node: String, config: String? = nil) async -> StatusReport? {
         guard
-            let run = try? ValidateCommandTests.run(
+            let run = try? await ValidateCommandTests.run(
                 Self.baton, ["status", "--json", "-c", config ?? self.config, "--state-dir", stateDirectory(node)]),
             run.status == 0
         else { return nil }
@@ -243,8 +243,8 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// The events the node's engine keeps (`baton events --json`).
-    func events(_ node: String) throws -> [EventRecord] {
-        let run = try ValidateCommandTests.run(
+    func events(_ node: String) async throws -> [EventRecord] {
+        let run = try await ValidateCommandTests.run(
             Self.baton, ["events", "--json", "-c", config, "--state-dir", stateDirectory(node)])
         return run.output.split(separator: "\n").compactMap {
             try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8))
@@ -254,19 +254,19 @@ final class Cluster: @unchecked Sendable {
     /// Polls the node's status every 200 ms until `condition` holds, for at most `limit`.
     func waitFor(
         _ node: String, _ what: String, limit: Duration = .seconds(30), config: String? = nil,
-        _ condition: (StatusReport) -> Bool
+        _ condition: (StatusReport) async -> Bool
     ) async throws -> StatusReport {
         let deadline = ContinuousClock.now + limit
         var last: StatusReport?
         while ContinuousClock.now < deadline {
-            if let engine = engines[node], let exit = reap(engine, limit: .zero) {
+            if let engine = engines[node], let exit = await reap(engine, limit: .zero) {
                 engines[node] = nil
                 throw TestFailure(
                     "\(node): the engine exited with status \(exit) while waiting for: \(what)\n\(logs())")
             }
-            if let status = status(node, config: config) {
+            if let status = await status(node, config: config) {
                 last = status
-                if condition(status) { return status }
+                if await condition(status) { return status }
             }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -282,7 +282,7 @@ final class Cluster: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         var seen: [EventRecord] = []
         while ContinuousClock.now < deadline {
-            seen = try events(node)
+            seen = try await events(node)
             if condition(seen) { return seen }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -303,22 +303,24 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Whether the floating address is on eth0 in the node's namespace.
-    func holdsFloatingAddress(_ node: String) throws -> Bool {
-        let run = try ValidateCommandTests.run(
+    func holdsFloatingAddress(_ node: String) async throws -> Bool {
+        let run = try await ValidateCommandTests.run(
             "/usr/sbin/ip", ["-n", prefix + node, "-o", "addr", "show", "dev", "eth0"])
         return run.output.contains(" 10.\(net).1.50/24 ")
     }
 
     /// Whether the client namespace gets a ping reply from the floating address.
-    func ping() -> Bool {
-        (try? ValidateCommandTests.run(
-            "/usr/sbin/ip", ["netns", "exec", prefix + "c", "ping", "-c", "1", "-W", "1", "10.\(net).1.50"]))?.status
+    func ping() async -> Bool {
+        await
+            (try? ValidateCommandTests.run(
+                "/usr/sbin/ip", ["netns", "exec", prefix + "c", "ping", "-c", "1", "-W", "1", "10.\(net).1.50"]))?
+            .status
             == 0
     }
 
     /// Runs a control command against the node's engine.
-    func control(_ node: String, _ arguments: [String]) throws {
-        let run = try ValidateCommandTests.run(
+    func control(_ node: String, _ arguments: [String]) async throws {
+        let run = try await ValidateCommandTests.run(
             Self.baton, arguments + ["-c", config, "--state-dir", stateDirectory(node)])
         guard run.status == 0 else { throw TestFailure("baton \(arguments.joined(separator: " ")): \(run.error)") }
     }
@@ -353,32 +355,34 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Every process of the node's namespace killed, its links set down.
-    func crash(_ node: String) {
-        let inside = (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
+    func crash(_ node: String) async {
+        let inside =
+            await (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
         for pid in inside.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
         if let engine = engines.removeValue(forKey: node) {
             kill(engine, SIGKILL)
-            _ = reap(engine)
+            _ = await reap(engine)
         }
-        try? ip(node, ["link", "set", "eth0", "down"])
-        try? ip(node, ["link", "set", "eth1", "down"])
+        try? await ip(node, ["link", "set", "eth0", "down"])
+        try? await ip(node, ["link", "set", "eth1", "down"])
         // A crashed machine loses the addresses it took; here they would come back with the link.
         let own = "10.\(net).1.\(node == "n1" ? 1 : 2)/24"
         let shown =
+            await
             (try? ValidateCommandTests.run(
                 "/usr/sbin/ip", ["-n", prefix + node, "-o", "-4", "addr", "show", "dev", "eth0"]))?.output ?? ""
         for line in shown.split(separator: "\n") {
             let words = line.split(separator: " ")
             guard let at = words.firstIndex(of: "inet"), at + 1 < words.count, words[at + 1] != own else { continue }
-            try? ip(node, ["addr", "del", String(words[at + 1]), "dev", "eth0"])
+            try? await ip(node, ["addr", "del", String(words[at + 1]), "dev", "eth0"])
         }
     }
 
     /// `kill -9` of the node's engine alone: what it started keeps running.
-    func killEngine(_ node: String) throws {
+    func killEngine(_ node: String) async throws {
         guard let engine = engines.removeValue(forKey: node) else { throw TestFailure("\(node) is not running") }
         kill(engine, SIGKILL)
-        _ = reap(engine)
+        _ = await reap(engine)
     }
 
     /// SIGTERM to the node's engine (unless the test sent it already); its exit status once it has handed over (at
@@ -388,13 +392,13 @@ final class Cluster: @unchecked Sendable {
         if !signalled { kill(engine, SIGTERM) }
         var exit: Int32?
         for _ in 0..<600 {
-            exit = reap(engine, limit: .zero)
+            exit = await reap(engine, limit: .zero)
             if exit != nil { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         guard let status = exit else {
             kill(engine, SIGKILL)
-            _ = reap(engine)
+            _ = await reap(engine)
             throw TestFailure("\(node) did not exit within 60 s of SIGTERM\n\(logs())")
         }
         return status
@@ -402,7 +406,7 @@ final class Cluster: @unchecked Sendable {
 
     /// Sends, from the client namespace, bytes that are not packets, a packet signed with another key, one of another
     /// cluster, and twice a validly signed packet of an earlier run of n2 (older than what n2 sends now).
-    func sendHostilePackets(to address: String) throws {
+    func sendHostilePackets(to address: String) async throws {
         let key = SymmetricKey(data: Array(Array(repeating: "k", count: 40).joined().utf8))
         func packet(_ cluster: String, at milliseconds: Int64) -> HeartbeatPacket {
             HeartbeatPacket(
@@ -428,31 +432,42 @@ final class Cluster: @unchecked Sendable {
             for name in sys.argv[3:]:
                 s.sendto(open(name, 'rb').read(), (sys.argv[1], int(sys.argv[2])))
             """
-        let run = try ValidateCommandTests.run(
+        let run = try await ValidateCommandTests.run(
             "/usr/sbin/ip", ["netns", "exec", prefix + "c", "/usr/bin/python3", "-c", script, address, "7405"] + files)
         guard run.status == 0 else { throw TestFailure("sending packets: \(run.error)") }
     }
 
-    /// Kills the engines and their agents' processes by PID, deletes the namespaces by name, removes the files.
     /// The namespace's own hosts file, which every program started with `ip netns exec` sees as /etc/hosts.
     func hostsFile(_ name: String) -> String { "/etc/netns/\(prefix)\(name)/hosts" }
 
+    /// Kills the engines and their agents' processes by PID, deletes the namespaces by name, removes the files. It
+    /// blocks its thread (it runs from `defer`), briefly: what it waits for was killed.
     func tearDown() {
         for process in Array(engines.values) + followers {
             kill(process, SIGKILL)
-            _ = reap(process)
+            var status: Int32 = 0
+            waitpid(process, &status, 0)
         }
         for node in ["n1", "n2"] { for pid in agentProcesses(node) { kill(pid, SIGKILL) } }
         for node in ["n1", "n2", "c"] where namespaces.contains(prefix + node) {
             let inside =
-                (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
+                (try? ValidateCommandTests.runSynchronously("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output
+                ?? ""
             for pid in inside.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
         }
         engines = [:]
         for namespace in namespaces { try? FileManager.default.removeItem(atPath: "/etc/netns/" + namespace) }
         for namespace in namespaces.reversed() {
-            _ = try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "del", namespace])
+            _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/ip", ["netns", "del", namespace])
         }
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Runs work that blocks (waiting for a child process) on a Dispatch thread and waits for it without holding a
+/// thread of the cooperative pool, which the in-process engines and every test's timers need.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -3,11 +3,11 @@ import Testing
 
 /// `baton demo`, the README's first command: a real takeover on loopback that leaves nothing behind.
 struct DemoTests {
-    @Test func theDemoShowsATakeoverAndLeavesNothingBehind() throws {
+    @Test func theDemoShowsATakeoverAndLeavesNothingBehind() async throws {
         // As root (CI), the demo runs as nobody, as a newcomer without root would run it.
         let asNobody = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/runuser")
         let run =
-            asNobody
+            await asNobody
             ? try ValidateCommandTests.run(
                 "/usr/sbin/runuser", ["-u", "nobody", "--", ValidateCommandTests.binary.path, "demo"])
             : try ValidateCommandTests.run(["demo"])

@@ -8,7 +8,7 @@ import Testing
     static let roseHA = ValidateCommandTests.roseHA
 
     /// Graphviz renders the DOT form. CI installs graphviz; elsewhere a missing `dot` skips with a reason.
-    @Test func dotRendersWithGraphviz() throws {
+    @Test func dotRendersWithGraphviz() async throws {
         let dot = ["/usr/bin/dot", "/usr/local/bin/dot"].first { FileManager.default.isExecutableFile(atPath: $0) }
         guard let dot else {
             let inCI = ProcessInfo.processInfo.environment["CI"] == "true"
@@ -17,22 +17,26 @@ import Testing
             return
         }
         let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--format", "dot"])
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: dot)
-        process.arguments = ["-Tsvg"]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(try command.output().utf8))
-        try input.fileHandleForWriting.close()
-        let svg = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaints = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "dot failed: \(complaints)")
+        let plan = try command.output()
+        let (status, svg, complaints) = try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: dot)
+            process.arguments = ["-Tsvg"]
+            let input = Pipe()
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            input.fileHandleForWriting.write(Data(plan.utf8))
+            try input.fileHandleForWriting.close()
+            let svg = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let complaints = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, svg, complaints)
+        }
+        #expect(status == 0, "dot failed: \(complaints)")
         #expect(complaints.isEmpty, "dot warned: \(complaints)")
         #expect(svg.contains("<svg") && svg.contains("start db on xhhotsp2"))
     }
@@ -92,12 +96,12 @@ import Testing
         }
     }
 
-    @Test func exitStatusesOfTheBinary() throws {
-        #expect(try ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "xhhotsp1"]).status == 0)
-        let unknown = try ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "ghost"])
+    @Test func exitStatusesOfTheBinary() async throws {
+        #expect(try await ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "xhhotsp1"]).status == 0)
+        let unknown = try await ValidateCommandTests.run(["plan", "-c", Self.roseHA, "--fail", "ghost"])
         #expect(unknown.status == 64 && unknown.error == "baton: unknown node 'ghost'\n")
-        #expect(try ValidateCommandTests.run(["plan", "-c", Self.roseHA]).status == 64)
+        #expect(try await ValidateCommandTests.run(["plan", "-c", Self.roseHA]).status == 64)
         let broken = ValidateCommandTests.broken
-        #expect(try ValidateCommandTests.run(["plan", "-c", broken, "--fail", "n1"]).status == 1)
+        #expect(try await ValidateCommandTests.run(["plan", "-c", broken, "--fail", "n1"]).status == 1)
     }
 }

@@ -18,10 +18,10 @@ import Testing
                 FileManager.default.isExecutableFile(atPath: "/usr/sbin/mkfs.ext4"), "e2fsprogs is not installed"),
             let bindir
         else { return }
-        let disk = try SharedDisk(bindir: bindir)
+        let disk = try await SharedDisk(bindir: bindir)
         defer { disk.tearDown() }
         guard
-            let cluster = try Cluster.make(
+            let cluster = try await Cluster.make(
                 "rh", privateMounts: true,
                 groups: { net, directory in
                     """
@@ -63,15 +63,15 @@ import Testing
             Self.databaseNode($0) == "n1" && $0.role == .slaveOK
         }
         let client = Client(namespace: cluster.prefix + "c")
-        try client.sql("CREATE TABLE numbered (n integer)")
+        try await client.sql("CREATE TABLE numbered (n integer)")
         client.startWriting()
-        defer { client.stop() }
+        defer { client.halt() }
 
         var takeovers: [Duration] = []
         for round in 1...Self.rounds {
             try await Task.sleep(for: .seconds(2))
             // The active node crashes: n2 takes over, and the client goes on through the same name.
-            cluster.crash("n1")
+            await cluster.crash("n1")
             let crash = ContinuousClock.now
             _ = try await cluster.waitFor("n2", "round \(round): the database runs on n2", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n2"
@@ -81,8 +81,8 @@ import Testing
             print("round \(round): the first row sent after the crash was acknowledged \(resumed - crash) after it")
 
             // n1 returns as the ready standby (failback: manual); the administrator switches the group back.
-            try cluster.ip("n1", ["link", "set", "eth0", "up"])
-            try cluster.ip("n1", ["link", "set", "eth1", "up"])
+            try await cluster.ip("n1", ["link", "set", "eth0", "up"])
+            try await cluster.ip("n1", ["link", "set", "eth1", "up"])
             try cluster.start("n1")
             _ = try await cluster.waitFor("n1", "round \(round): n1 is the ready standby", limit: .seconds(60)) {
                 $0.role == .slaveOK && Self.databaseNode($0) == "n2"
@@ -93,16 +93,16 @@ import Testing
                 return alias.contains("the probe found alias running on n1")
                     && alias.contains("alias also ran on n1; that second instance is stopped")
             }
-            try cluster.control("n1", ["switch", "erp-db", "--to", "n1"])
+            try await cluster.control("n1", ["switch", "erp-db", "--to", "n1"])
             _ = try await cluster.waitFor("n1", "round \(round): the database is back on n1", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n1" && $0.role == .main
             }
             _ = try await client.firstAcknowledgement(sentAfter: ContinuousClock.now, limit: .seconds(60))
         }
-        client.stop()
+        await client.stop()
 
         // Every acknowledged row is there, once.
-        let rows = try client.sql("SELECT n FROM numbered").split(separator: "\n").compactMap { Int($0) }
+        let rows = try await client.sql("SELECT n FROM numbered").split(separator: "\n").compactMap { Int($0) }
         let acknowledged = client.acknowledged
         #expect(Set(rows).count == rows.count, "duplicated rows")
         let lost = Set(acknowledged).subtracting(rows)
@@ -122,10 +122,11 @@ import Testing
             AgentCommandTests.have(bindir != nil, "PostgreSQL is not installed (apt-get install postgresql)"),
             let bindir
         else { return }
-        let disks = try ["sales", "stock"].map { _ in try SharedDisk(bindir: bindir) }
+        var disks: [SharedDisk] = []
         defer { for disk in disks { disk.tearDown() } }
+        for _ in ["sales", "stock"] { disks.append(try await SharedDisk(bindir: bindir)) }
         guard
-            let cluster = try Cluster.make(
+            let cluster = try await Cluster.make(
                 "mt", privateMounts: true,
                 groups: { net, _ in
                     "groups:\n"
@@ -173,25 +174,27 @@ import Testing
         _ = try await cluster.waitFor("n2", "each database runs at home", limit: .seconds(60)) {
             placement($0) == ["n1", "n2"]
         }
-        for client in clients { try client.sql("CREATE TABLE numbered (n integer); INSERT INTO numbered VALUES (1)") }
+        for client in clients {
+            try await client.sql("CREATE TABLE numbered (n integer); INSERT INTO numbered VALUES (1)")
+        }
 
         // Losing either node leaves both databases on the survivor, each on its own volume and address.
         for (round, (lost, survivor)) in [("n1", "n2"), ("n2", "n1")].enumerated() {
-            cluster.crash(lost)
+            await cluster.crash(lost)
             _ = try await cluster.waitFor(survivor, "both databases run on \(survivor)", limit: .seconds(90)) {
                 placement($0) == [survivor, survivor]
             }
-            for client in clients { try client.sql("INSERT INTO numbered VALUES (\(round + 2))") }
+            for client in clients { try await client.sql("INSERT INTO numbered VALUES (\(round + 2))") }
             // The lost node returns, and failback: auto brings its database home.
-            try cluster.ip(lost, ["link", "set", "eth0", "up"])
-            try cluster.ip(lost, ["link", "set", "eth1", "up"])
+            try await cluster.ip(lost, ["link", "set", "eth0", "up"])
+            try await cluster.ip(lost, ["link", "set", "eth1", "up"])
             try cluster.start(lost)
             _ = try await cluster.waitFor(survivor, "each database is home again", limit: .seconds(90)) {
                 placement($0) == ["n1", "n2"]
             }
         }
         for client in clients {
-            #expect(try client.sql("SELECT n FROM numbered ORDER BY n") == "1\n2\n3\n")
+            #expect(try await client.sql("SELECT n FROM numbered ORDER BY n") == "1\n2\n3\n")
         }
     }
 
@@ -210,19 +213,19 @@ final class SharedDisk {
     var mountPoint: String { folder.path + "/srv" }
     var sockets: String { folder.path + "/sockets" }
 
-    init(bindir: String) throws {
+    init(bindir: String) async throws {
         folder = try AgentCommandTests.temporaryDirectory()
         let image = folder.path + "/disk.img"
-        try Self.check(ValidateCommandTests.run("/usr/bin/truncate", ["-s", "256M", image]))
-        try Self.check(ValidateCommandTests.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]))
-        let attach = try ValidateCommandTests.run("/usr/sbin/losetup", ["-f", "--show", image])
+        try await Self.check(ValidateCommandTests.run("/usr/bin/truncate", ["-s", "256M", image]))
+        try await Self.check(ValidateCommandTests.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]))
+        let attach = try await ValidateCommandTests.run("/usr/sbin/losetup", ["-f", "--show", image])
         device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard attach.status == 0, device.hasPrefix("/dev/loop") else { throw TestFailure("losetup: \(attach.error)") }
         for path in [mountPoint, sockets] {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
         _ = FileManager.default.createFile(atPath: folder.path + "/postgresql.log", contents: nil)
-        try Self.check(
+        try await Self.check(
             ValidateCommandTests.run("/usr/bin/chown", ["postgres", sockets, folder.path + "/postgresql.log"]))
         // The data directory is made once, in a mount namespace of the test's own that ends with the script.
         let script = """
@@ -234,7 +237,7 @@ final class SharedDisk {
             echo "host all all 0.0.0.0/0 trust" >> "$2/pg/pg_hba.conf"
             umount "$2"
             """
-        try Self.check(
+        try await Self.check(
             ValidateCommandTests.run(
                 "/usr/bin/unshare",
                 ["--mount", "--propagation", "private", "/bin/sh", "-c", script, "sh", device, mountPoint, bindir]))
@@ -244,8 +247,9 @@ final class SharedDisk {
         guard run.status == 0 else { throw TestFailure("\(run.output)\(run.error)") }
     }
 
+    /// Blocks its thread (it runs from `defer`), briefly.
     func tearDown() {
-        _ = try? ValidateCommandTests.run("/usr/sbin/losetup", ["-d", device])
+        _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
         try? FileManager.default.removeItem(at: folder)
     }
 }
@@ -271,8 +275,13 @@ final class Client: @unchecked Sendable {
 
     /// Runs one statement; its output, unaligned and without headers.
     @discardableResult
-    func sql(_ statement: String) throws -> String {
-        let run = try ValidateCommandTests.run(
+    func sql(_ statement: String) async throws -> String {
+        try await offPool { try self.sqlSynchronously(statement) }
+    }
+
+    /// ``sql(_:)`` on the calling thread, which it blocks: the writer's own thread.
+    private func sqlSynchronously(_ statement: String) throws -> String {
+        let run = try ValidateCommandTests.runSynchronously(
             "/usr/sbin/ip",
             [
                 "netns", "exec", namespace, "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
@@ -288,7 +297,7 @@ final class Client: @unchecked Sendable {
             var next = 1
             while lock.withLock({ running }) {
                 let sent = ContinuousClock.now
-                if (try? sql("INSERT INTO numbered VALUES (\(next))")) != nil {
+                if (try? sqlSynchronously("INSERT INTO numbered VALUES (\(next))")) != nil {
                     let now = ContinuousClock.now
                     lock.withLock {
                         numbers.append(next)
@@ -304,9 +313,14 @@ final class Client: @unchecked Sendable {
     }
 
     /// Stops the writer and waits for its last statement.
-    func stop() {
+    func stop() async {
         lock.withLock { running = false }
-        while thread?.isFinished == false { usleep(20_000) }
+        for _ in 0..<500 where thread?.isFinished == false { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    /// Tells the writer to stop after its current statement, without waiting for it.
+    func halt() {
+        lock.withLock { running = false }
     }
 
     /// When the first statement sent after `start` was acknowledged.

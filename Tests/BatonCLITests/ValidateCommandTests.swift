@@ -23,13 +23,20 @@ import Testing
         var error: String
     }
 
-    static func run(_ arguments: [String]) throws -> Run {
-        try run(binary.path, arguments)
+    static func run(_ arguments: [String]) async throws -> Run {
+        try await run(binary.path, arguments)
     }
 
-    /// Runs a program with its arguments (never through a shell) and collects its status and output.
+    /// Runs a program with its arguments (never through a shell) and collects its status and output, waiting on a
+    /// Dispatch thread: the cooperative pool (two threads on two cores) stays free for the engines and timers of the
+    /// tests that run beside this one.
     @discardableResult
-    static func run(_ program: String, _ arguments: [String]) throws -> Run {
+    static func run(_ program: String, _ arguments: [String]) async throws -> Run {
+        try await offPool { try runSynchronously(program, arguments) }
+    }
+
+    /// ``run(_:_:)`` on the calling thread, which it blocks: for threads of a test's own, never for async code.
+    static func runSynchronously(_ program: String, _ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
@@ -78,28 +85,28 @@ import Testing
         #expect(command.report(try command.options.load()) == "[]\n")
     }
 
-    @Test func exitStatuses() throws {
+    @Test func exitStatuses() async throws {
         #expect(
             FileManager.default.isExecutableFile(atPath: Self.binary.path), "build baton first: \(Self.binary.path)")
-        #expect(try Self.run(["validate", "-c", Self.roseHA]).status == 0)
-        let invalid = try Self.run(["validate", "-c", Self.broken])
+        #expect(try await Self.run(["validate", "-c", Self.roseHA]).status == 0)
+        let invalid = try await Self.run(["validate", "-c", Self.broken])
         #expect(invalid.status == 1 && invalid.output.contains("did you mean 'address'?"))
-        let missing = try Self.run(["validate", "-c", "/nonexistent/cluster.yaml"])
+        let missing = try await Self.run(["validate", "-c", "/nonexistent/cluster.yaml"])
         #expect(missing.status == 66)
         #expect(missing.error == "baton: cannot read '/nonexistent/cluster.yaml': No such file or directory\n")
-        let directory = try Self.run(["validate", "-c", NSTemporaryDirectory()])
+        let directory = try await Self.run(["validate", "-c", NSTemporaryDirectory()])
         #expect(directory.status == 66 && directory.error.contains("not a regular file"))
-        let usage = try Self.run(["validate", "--no-such-option"])
+        let usage = try await Self.run(["validate", "--no-such-option"])
         #expect(usage.status == 64)
     }
 
-    @Test func validatingDoesNotTouchTheFile() throws {
+    @Test func validatingDoesNotTouchTheFile() async throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("baton-validate-\(getpid()).yaml")
         defer { try? FileManager.default.removeItem(at: copy) }
         let original = try Data(contentsOf: URL(fileURLWithPath: Self.broken))
         try original.write(to: copy)
         let attributes = try FileManager.default.attributesOfItem(atPath: copy.path)
-        _ = try Self.run(["validate", "-c", copy.path])
+        _ = try await Self.run(["validate", "-c", copy.path])
         #expect(try Data(contentsOf: copy) == original)
         #expect(
             try FileManager.default.attributesOfItem(atPath: copy.path)[.modificationDate] as? Date

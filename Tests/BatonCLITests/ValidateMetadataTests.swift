@@ -42,7 +42,7 @@ import Testing
         }
 
         /// Writes a configuration with one group holding `resources` (YAML list items) and validates it.
-        func validate(_ resources: String, _ options: [String] = []) throws -> ValidateCommandTests.Run {
+        func validate(_ resources: String, _ options: [String] = []) async throws -> ValidateCommandTests.Run {
             let config = directory.appendingPathComponent("cluster.yaml")
             let text = """
                 version: 1
@@ -56,17 +56,17 @@ import Testing
                 \(resources)
                 """
             try Data(text.utf8).write(to: config)
-            return try ValidateCommandTests.run(["validate", "-c", config.path] + options)
+            return try await ValidateCommandTests.run(["validate", "-c", config.path] + options)
         }
 
         func remove() { try? FileManager.default.removeItem(at: directory) }
     }
 
-    @Test func unknownMissingAndMalformedParametersAtTheirPositions() throws {
+    @Test func unknownMissingAndMalformedParametersAtTheirPositions() async throws {
         let setup = try Setup()
         defer { setup.remove() }
         let ocfRoot = setup.directory.appendingPathComponent("ocf").path
-        let run = try setup.validate(
+        let run = try await setup.validate(
             """
                   - name: needy
                     agent: ocf:test:Needy
@@ -86,7 +86,7 @@ import Testing
                 "\(file):15:11: error: unknown parameter 'stat' in resource 'flag'; did you mean 'state'?",
                 "\(file): invalid: 4 errors",
             ])
-        let skipped = try setup.validate(
+        let skipped = try await setup.validate(
             """
                   - name: needy
                     agent: ocf:test:Needy
@@ -95,10 +95,10 @@ import Testing
         #expect(skipped.status == 0, "--no-agents checks the text only: \(skipped.output)")
     }
 
-    @Test func anAgentMissingHereOrUnreadableIsAWarning() throws {
+    @Test func anAgentMissingHereOrUnreadableIsAWarning() async throws {
         let setup = try Setup()
         defer { setup.remove() }
-        let run = try setup.validate(
+        let run = try await setup.validate(
             """
                   - name: absent
                     agent: ocf:test:Absent
@@ -120,13 +120,13 @@ import Testing
         #expect(lines.last == "\(file): valid (1 node, 1 group, 2 resources); 2 warnings")
     }
 
-    @Test func debianAgentsMetadataIsUsed() throws {
+    @Test func debianAgentsMetadataIsUsed() async throws {
         guard AgentCommandTests.have(AgentCommandTests.haveResourceAgents, "resource-agents is not installed") else {
             return
         }
         let setup = try Setup()
         defer { setup.remove() }
-        let run = try setup.validate(
+        let run = try await setup.validate(
             """
                   - name: vip
                     agent: ocf:heartbeat:IPaddr2

@@ -42,7 +42,11 @@ struct ProcessAgent {
         while true {
             let state = await monitor()
             if state.code == 0 { return state }
-            if work.remaining == .zero || daemon.runningPID() == nil {
+            if daemon.runningPID() == nil {
+                let said = FileText.read(logFile)?.lastLine.map { ": \($0)" } ?? ""
+                return .failure(work.request.action, code: 1, "did not start: the process exited (\(logFile))\(said)")
+            }
+            if work.remaining == .zero {
                 return .failure(work.request.action, code: 1, "did not start: \(state.exitReason ?? state.meaning)")
             }
             try? await Task.sleep(for: .milliseconds(50))
