@@ -1,3 +1,4 @@
+import BatonAgents
 import BatonCore
 import Foundation
 
@@ -73,25 +74,10 @@ struct StateFile: StateStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let bytes = Array(try encoder.encode(stored)) + [0x0A]
-        let temporary = path + ".new"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw EngineError("cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
-        defer { close(descriptor) }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else { throw EngineError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-            written += count
-        }
-        guard fsync(descriptor) == 0, rename(temporary, path) == 0 else {
-            throw EngineError("cannot replace \(path): \(String(cString: strerror(errno)))")
-        }
-        let directory = open(String(path[..<path.lastIndex(of: "/")!]), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
+        do {
+            try AtomicFile.write(bytes, to: path, permissions: [.ownerReadWrite])
+        } catch {
+            throw EngineError(error.description)
         }
     }
 }

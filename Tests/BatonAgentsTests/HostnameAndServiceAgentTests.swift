@@ -54,6 +54,35 @@ struct HostnameAndServiceAgentTests {
         #expect(try directory.read("hosts") == original)
     }
 
+    @Test("six aliases in one hosts file, started and stopped in parallel twenty times: no block is lost or left")
+    func parallelAliasesShareAFile() async throws {
+        let directory = try TemporaryDirectory()
+        let original = "127.0.0.1 localhost\n"
+        try directory.write("hosts", original)
+        let agent = SwiftAgent(.hostnameAlias, stateDirectory: directory.path)
+        let aliases = (1...6).map { index in
+            (
+                "alias\(index)",
+                [("name", "host\(index)"), ("address", "10.9.0.\(index)"), ("hosts_file", directory.path + "/hosts")]
+            )
+        }
+        for round in 1...20 {
+            for action in [AgentAction.start, .stop] {
+                let codes = await withTaskGroup(of: Int.self) { group in
+                    for (instance, parameters) in aliases {
+                        group.addTask { await agent.perform(Self.request(instance, action, parameters)).code }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(codes == Array(repeating: 0, count: 6), "round \(round), \(action)")
+                let hosts = try directory.read("hosts")
+                let blocks = aliases.filter { hosts.contains("# baton begin \($0.0)\n10.9.0.") }.count
+                #expect(blocks == (action == .start ? 6 : 0), "round \(round), \(action): \(blocks) blocks")
+            }
+        }
+        #expect(try directory.read("hosts") == original)
+    }
+
     @Test("hostname-alias starts in a file without a final newline, and in one that does not exist yet")
     func unusualHostsFiles() async throws {
         let directory = try TemporaryDirectory()

@@ -82,6 +82,35 @@ struct ThirdPartyAgentTests {
         #expect(!isRunning(pid))
     }
 
+    @Test("a recurring monitor checks at the configured depth (OCF_CHECK_LEVEL); a probe and a start at none")
+    func monitorDepth() async throws {
+        let directory = try TemporaryDirectory()
+        let text = """
+            version: 1
+            cluster: depth
+            nodes:
+              - {name: n1, links: [10.0.0.1]}
+            groups:
+              - name: g
+                resources:
+                  - name: deep
+                    agent: \(Fixtures.path("check-level"))
+                    params: {file: \(directory.path)/levels}
+                    monitor: {interval: 10s, timeout: 5s, depth: 20}
+
+            """
+        let loaded = ConfigLoader.load(Array(text.utf8), file: "depth.yaml")
+        let spec = try #require(loaded.spec, "\(loaded.diagnostics)")
+        let runner = AgentActionRunner(spec: spec, catalog: AgentCatalog(stateDirectory: directory.path))
+        for (kind, interval) in [(ActionKind.probe, Duration?.none), (.start, nil), (.monitor, .seconds(10))] {
+            let action = PlannedAction(
+                id: 0, kind: kind, node: NodeName("n1"), group: GroupName("g"), resource: ResourceName("deep"),
+                target: nil, timeout: .seconds(5), interval: interval, reason: "", waits: [], step: 0)
+            #expect(await runner.run(action).code == 0, "\(kind)")
+        }
+        #expect(try directory.read("levels") == "monitor 0\nstart unset\nmonitor 20\n")
+    }
+
     @Test("a recurring monitor of a stopped resource fails; a probe of it does not")
     func monitorOfAStoppedResource() async throws {
         guard Self.resourceAgentsInstalled() else { return }

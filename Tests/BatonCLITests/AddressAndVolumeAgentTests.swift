@@ -173,4 +173,49 @@ import Testing
         let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
         #expect(!mounts.contains(mountPoint))
     }
+
+    /// An engine's recurring monitor reaches Debian's Filesystem at depth 20, which writes and reads back a status
+    /// file on the mounted volume; the file, still on the disk after the stop, tells that the level arrived.
+    @Test(.timeLimit(.minutes(2)))
+    func filesystemMonitorsAtTheConfiguredDepth() async throws {
+        guard T.have(T.isRoot, "not root: loop devices and mount namespaces need root"),
+            T.have(T.haveResourceAgents, "resource-agents is not installed")
+        else { return }
+        let directory = try T.temporaryDirectory()
+        let image = directory.appendingPathComponent("disk.img").path
+        #expect(try await T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
+        #expect(try await T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
+        let attach = try await T.run("/usr/sbin/losetup", ["-f", "--show", image])
+        let device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer {
+            _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
+            try? FileManager.default.removeItem(at: directory)
+        }
+        try #require(attach.status == 0 && device.hasPrefix("/dev/loop"), "losetup failed: \(attach.error)")
+        let config = try LoopbackEngine.config(
+            in: directory,
+            groups: [
+                """
+                  - name: g
+                    resources:
+                      - name: data
+                        agent: ocf:heartbeat:Filesystem
+                        params: {device: \(device), directory: \(directory.path)/mnt, fstype: ext4}
+                        monitor: {interval: 1s, timeout: 20s, depth: 20}
+                """
+            ])
+        // The engine and its mount live in a mount namespace of their own, gone with the engine.
+        let engine = try LoopbackEngine(
+            config: config, state: directory.path + "/state",
+            prefix: ["/usr/bin/unshare", "--mount", "--propagation", "private"])
+        let started = try await engine.waitUntilStarted(["data"])
+        #expect(started, "the engine did not report the volume started")
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(try await engine.terminate() == 0)
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, host.count)
+        let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let listing = try await T.run("/usr/sbin/debugfs", ["-R", "ls /.Filesystem_status", image])
+        #expect(listing.output.contains("data_\(name)"), "no status file of depth 20 on the disk: \(listing.output)")
+    }
 }

@@ -144,4 +144,32 @@ import Testing
                 "\(file): invalid: 2 errors",
             ])
     }
+
+    @Test func monitorDepthsAreCheckedAgainstTheMetadata() async throws {
+        guard AgentCommandTests.have(AgentCommandTests.haveResourceAgents, "resource-agents is not installed") else {
+            return
+        }
+        let setup = try Setup()
+        defer { setup.remove() }
+        // nginx lists monitors at depths 10, 20 and 30; Filesystem lists depth 0 only, and describes 10 and 20.
+        let run = try await setup.validate(
+            """
+                  - name: web
+                    agent: ocf:heartbeat:nginx
+                    monitor: {interval: 30s, depth: 20}
+                  - name: data
+                    agent: ocf:heartbeat:Filesystem
+                    params: {device: /dev/vdb, directory: /srv, fstype: ext4}
+                    monitor: {interval: 20s, depth: 20}
+            """, ["--ocf-root", "/usr/lib/ocf"])
+        let file = setup.directory.appendingPathComponent("cluster.yaml").path
+        #expect(run.status == 0, "\(run.output)")
+        let warning =
+            "\(file):15:41: warning: the meta-data of ocf:heartbeat:Filesystem lists no monitor at depth 20 "
+            + "(resource 'data'); it lists depths 0; check that the agent's documentation describes depth 20"
+        #expect(
+            run.output.split(separator: "\n").map(String.init) == [
+                warning, "\(file): valid (1 node, 1 group, 2 resources); 1 warning",
+            ])
+    }
 }

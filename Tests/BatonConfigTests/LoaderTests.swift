@@ -64,6 +64,30 @@ import Testing
         #expect(spec.groups[0].resources[0].monitor == nil)
     }
 
+    @Test func monitorDepth() throws {
+        let deep = Fixtures.minimal.replacingOccurrences(of: "agent: process", with: "agent: volume")
+            .replacingOccurrences(
+                of: "params: {command: /bin/true}", with: "params: {device: /dev/vdb, directory: /srv}")
+        let spec = try #require(
+            ConfigLoader.load(text: deep + "        monitor: {interval: 10s, timeout: 30s, depth: 20}\n").spec)
+        #expect(spec.groups[0].resources[0].monitor?.effectiveDepth == 20)
+        #expect(
+            try #require(ConfigLoader.load(text: Fixtures.minimal).spec).groups[0].resources[0].monitor?.effectiveDepth
+                == 0)
+        // A depth the built-in agent does not have, a negative one, one that is not a number: at the value.
+        for (depth, code, fragment) in [
+            ("10", DiagnosticCode.badValue, "process has no monitor at depth 10"),
+            ("-1", .badValue, "monitor depth of resource 'r' is negative"),
+            ("deep", .wrongType, "monitor depth of resource 'r' must be a whole number"),
+        ] {
+            let diagnostics = ConfigLoader.load(text: Fixtures.minimal + "        monitor: {depth: \(depth)}\n")
+                .diagnostics
+            #expect(diagnostics.map(\.code) == [code], "\(depth)")
+            #expect(diagnostics.first?.message.contains(fragment) == true, "\(diagnostics)")
+            #expect(diagnostics.first.map { "\($0.location.line):\($0.location.column)" } == "14:26", "\(depth)")
+        }
+    }
+
     @Test func anchorsAliasesAndMergeKeys() throws {
         let text = """
             version: 1

@@ -11,7 +11,8 @@ public protocol Agent: Sendable {
 extension Agent {
     /// The agent's meta-data: its parameters and actions; `nil` when it has none that can be read.
     public func metadata() async -> AgentMetadata? {
-        let result = await perform(AgentRequest(instance: "meta-data", action: .metaData, timeout: .seconds(10)))
+        let result = await perform(
+            AgentRequest(instance: "meta-data", action: .metaData, timeout: AgentRequest.metadataTimeout))
         guard result.code == 0 else { return nil }
         return AgentMetadata(xml: result.output)
     }

@@ -23,6 +23,9 @@ extension AgentCatalog {
             case .success(let found):
                 diagnostics += resource.parameterDiagnostics(
                     against: found.parameterSpecs, agentName: reference.description)
+                diagnostics += resource.monitorDepthDiagnostics(
+                    declared: Set(found.actions.filter { $0.name == "monitor" }.compactMap(\.depth)),
+                    agentName: reference.description, complete: false)
             case .failure(let unavailable):
                 diagnostics.append(
                     Diagnostic(

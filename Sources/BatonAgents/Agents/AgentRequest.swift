@@ -25,6 +25,9 @@ public struct AgentRequest: Sendable {
 
     /// The timeout when neither the configuration nor the agent's meta-data gives one.
     public static let defaultTimeout: Duration = .seconds(20)
+    /// The timeout of `meta-data` and `validate-all` when the agent's meta-data recommends none (and of reading the
+    /// meta-data itself).
+    public static let metadataTimeout: Duration = .seconds(10)
 
     /// The value of the parameter of that name, if given.
     public func parameter(_ name: String) -> String? {

@@ -56,9 +56,11 @@ struct Daemon {
         guard status == 0 else {
             return .failure(DaemonError("cannot start \(program): \(String(cString: strerror(status)))"))
         }
-        guard FileText.write("\(pid)\n", to: pidfile) else {
+        do {
+            try AtomicFile.write(Array("\(pid)\n".utf8), to: pidfile)
+        } catch {
             kill(-pid, SIGKILL)
-            return .failure(DaemonError("cannot write pid file \(pidfile): \(Self.errorText())"))
+            return .failure(DaemonError("the pid file: \(error.description)"))
         }
         return .success(pid)
     }

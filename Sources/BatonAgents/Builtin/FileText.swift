@@ -1,8 +1,10 @@
+import SystemPackage
+
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// Small whole-file reads and writes for built-in agents.
+/// Small whole-file reads for built-in agents (writes: ``AtomicFile``), and paths.
 enum FileText {
     /// The file's contents as text, or `nil` when it cannot be read. Files over 4 MiB are refused.
     static func read(_ path: String) -> String? {
@@ -20,33 +22,14 @@ enum FileText {
         return nil
     }
 
-    /// Replaces a file's contents: written beside it, flushed, then renamed over it, so a reader sees the old or the
-    /// new file, never half of one. Where renaming is refused (a file bind-mounted into a container, as /etc/hosts
-    /// often is), the file is rewritten in place.
-    static func write(_ text: String, to path: String, mode: mode_t = 0o644) -> Bool {
-        var existing = stat()
-        let finalMode = stat(path, &existing) == 0 ? existing.st_mode & 0o7777 : mode
-        let temporary = path + ".baton-new"
-        if writeFile(text, to: temporary, flags: O_EXCL, mode: finalMode) {
-            if rename(temporary, path) == 0 { return true }
-            unlink(temporary)
-        }
-        return writeFile(text, to: path, flags: O_TRUNC, mode: finalMode)
-    }
-
-    private static func writeFile(_ text: String, to path: String, flags: Int32, mode: mode_t) -> Bool {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        fchmod(descriptor, mode)
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return false }
-            bytes = bytes.dropFirst(count)
-        }
-        return fsync(descriptor) == 0
+    /// The file's contents as text; empty when there is no file. A file that exists but cannot be read is an error,
+    /// never empty: what edits it would write back nothing but its own lines.
+    static func readIfPresent(_ path: String) throws(AtomicFile.Failure) -> String {
+        if let text = read(path) { return text }
+        let error = errno
+        if access(path, F_OK) != 0, errno == ENOENT { return "" }
+        guard error != 0 else { throw AtomicFile.Failure("cannot read \(path): larger than 4 MiB") }
+        throw AtomicFile.Failure("read", path, Errno(rawValue: error))
     }
 
     /// The directory a path is in.

@@ -27,23 +27,38 @@ struct HostnameAliasAgent {
     func perform() async -> AgentResult {
         switch work.verb {
         case .start:
-            guard rewrite(adding: true) else {
-                return .failure(work.request.action, code: 1, "cannot write \(hostsFile)")
-            }
-            return await update(adding: true)
+            return await change(adding: true)
         case .stop:
-            guard rewrite(adding: false) else {
-                return .failure(work.request.action, code: 1, "cannot write \(hostsFile)")
-            }
-            return await update(adding: false)
+            return await change(adding: false)
         case .monitor:
             return await monitor()
         }
     }
 
-    /// The hosts file without this resource's block, and with it again when adding.
-    private func rewrite(adding: Bool) -> Bool {
-        let text = FileText.read(hostsFile) ?? ""
+    /// Start (`adding`) or stop: the hosts file, then DNS when configured.
+    private func change(adding: Bool) async -> AgentResult {
+        do {
+            try await rewrite(adding: adding)
+        } catch {
+            return .failure(work.request.action, code: 1, error.description)
+        }
+        return await update(adding: adding)
+    }
+
+    /// The hosts file without this resource's block, and with it again when adding. Other resources may edit the
+    /// same file at the same time (groups start in parallel): the read and the write happen under its lock.
+    private func rewrite(adding: Bool) async throws(AtomicFile.Failure) {
+        try await FileLock.withLock(on: hostsFile, timeout: max(.milliseconds(100), work.remaining)) {
+            () throws(AtomicFile.Failure) in
+            let text = try FileText.readIfPresent(hostsFile)
+            let result = edited(text, adding: adding)
+            guard result != text else { return }
+            try AtomicFile.write(Array(result.utf8), to: hostsFile, keepPermissions: true, inPlaceWhenMounted: true)
+        }
+    }
+
+    /// `text` without this resource's block, and with it again when adding.
+    private func edited(_ text: String, adding: Bool) -> String {
         var lines: [Substring] = []
         var inside = false
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -55,7 +70,7 @@ struct HostnameAliasAgent {
         var result = lines.joined(separator: "\n")
         if !result.isEmpty { result += "\n" }
         if adding { result += "\(begin)\n\(address) \(name)\n\(end)\n" }
-        return result == text || FileText.write(result, to: hostsFile)
+        return result
     }
 
     private func monitor() async -> AgentResult {

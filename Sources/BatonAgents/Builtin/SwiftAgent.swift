@@ -82,12 +82,15 @@ public struct SwiftAgent: Agent {
 
                 """
         }
+        let monitors = kind.monitorDepths.sorted().map {
+            "<action name=\"monitor\" timeout=\"20s\" interval=\"10s\" depth=\"\($0)\"/>"
+        }
         xml += """
             </parameters>
             <actions>
             <action name="start" timeout="20s"/>
             <action name="stop" timeout="20s"/>
-            <action name="monitor" timeout="20s" interval="10s" depth="0"/>
+            \(monitors.joined(separator: "\n"))
             <action name="meta-data" timeout="5s"/>
             <action name="validate-all" timeout="5s"/>
             </actions>

@@ -101,7 +101,7 @@ struct VolumeAgent {
         if writeProbe {
             let probe = directory + "/.baton-probe-" + work.request.instance
             let text = "baton probe \(ContinuousClock.now)\n"
-            let ok = FileText.write(text, to: probe) && FileText.read(probe) == text
+            let ok = (try? AtomicFile.write(Array(text.utf8), to: probe)) != nil && FileText.read(probe) == text
             unlink(probe)
             guard ok else {
                 return .failure(work.request.action, code: 1, "cannot write and read back a file on \(directory)")

@@ -71,8 +71,10 @@ public struct AgentMetadata: Sendable, Hashable {
         self.actions = actions
     }
 
-    /// The recommended timeout of an action, if the agent gives one (the first monitor entry for `monitor`).
-    public func timeout(of action: String) -> Duration? {
-        actions.first { $0.name == action && $0.timeout != nil }?.timeout
+    /// The recommended timeout of an action, if the agent gives one: for a monitor, that of the entry of its depth
+    /// (an entry without one is depth 0), else of the first.
+    public func timeout(of action: String, depth: Int = 0) -> Duration? {
+        let entries = actions.filter { $0.name == action && $0.timeout != nil }
+        return (entries.first { ($0.depth ?? 0) == depth } ?? entries.first)?.timeout
     }
 }

@@ -27,18 +27,22 @@ public struct AgentActionRunner: ActionRunner {
 
     /// Performs the action and returns the agent's full result; `nil` for steps no agent performs.
     public func perform(_ action: PlannedAction) async -> AgentResult? {
-        let agentAction: AgentAction
+        var agentAction: AgentAction
         switch action.kind {
         case .probe: agentAction = .probe
         case .start: agentAction = .start
         case .stop: agentAction = .stop
-        // Starting a recurring monitor checks the resource once now; the engine repeats it at the interval.
+        // Starting a recurring monitor checks the resource once now; the engine repeats it at the interval. Both
+        // check at the configured depth (OCF_CHECK_LEVEL); a probe always at 0.
         case .monitor: agentAction = .monitor(interval: action.interval ?? MonitorSettings.defaultInterval, depth: 0)
         case .cancelMonitor, .fenceNeeded, .notify: return nil
         }
         guard let name = action.resource, let resource = spec.resource(named: name) else {
             return .failure(
                 agentAction, code: 6, "resource \(action.resource?.rawValue ?? "?") is not in the configuration")
+        }
+        if case .monitor(let interval, _) = agentAction, interval != .zero {
+            agentAction = .monitor(interval: interval, depth: resource.monitor?.effectiveDepth ?? 0)
         }
         return await perform(agentAction, on: resource, node: action.node.rawValue, plannedTimeout: action.timeout)
     }
@@ -72,10 +76,14 @@ public struct AgentActionRunner: ActionRunner {
             written = resource.monitor?.timeout?.value
             fallback = AgentRequest.defaultTimeout
         case .metaData, .validateAll:
-            return .seconds(10)
+            // The recommendation once the meta-data is known (reading it the first time takes the default).
+            written = nil
+            fallback = AgentRequest.metadataTimeout
         }
         if let written { return written }
-        return await timeouts.timeout(of: action.name, for: agent) ?? fallback
+        var depth = 0
+        if case .monitor(_, let level) = action { depth = level }
+        return await timeouts.timeout(of: action.name, depth: depth, for: agent) ?? fallback
     }
 }
 
@@ -83,8 +91,8 @@ public struct AgentActionRunner: ActionRunner {
 actor MetadataTimeouts {
     private var cache: [AgentReference: AgentMetadata?] = [:]
 
-    func timeout(of action: String, for agent: any Agent) async -> Duration? {
+    func timeout(of action: String, depth: Int, for agent: any Agent) async -> Duration? {
         if cache[agent.reference] == nil { cache[agent.reference] = .some(await agent.metadata()) }
-        return cache[agent.reference]??.timeout(of: action)
+        return cache[agent.reference]??.timeout(of: action, depth: depth)
     }
 }

@@ -17,7 +17,7 @@ struct ConfigDecoder {
             "name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window",
         ]
         static let timeouts = ["start", "stop"]
-        static let monitor = ["interval", "timeout"]
+        static let monitor = ["interval", "timeout", "depth"]
         static let order = ["first", "then"]
         static let colocation = ["together", "apart"]
         static let events = ["handler", "timeout"]
@@ -166,7 +166,7 @@ struct ConfigDecoder {
             if text != "off" {
                 report(
                     .badValue, at: node.location, "monitor of \(context()) must be 'off' or a mapping",
-                    hint: "write monitor: off, or monitor: {interval: 10s, timeout: 30s}")
+                    hint: "write monitor: off, or monitor: {interval: 10s, timeout: 30s, depth: 0}")
             }
             return nil
         }
@@ -175,7 +175,8 @@ struct ConfigDecoder {
         }
         return MonitorSettings(
             interval: fields["interval"].flatMap { duration($0, "monitor interval of \(context())") },
-            timeout: fields["timeout"].flatMap { duration($0, "monitor timeout of \(context())") })
+            timeout: fields["timeout"].flatMap { duration($0, "monitor timeout of \(context())") },
+            depth: fields["depth"].flatMap { integer($0, "monitor depth of \(context())") })
     }
 
     private mutating func decodeOrder(_ node: YAMLNode) -> OrderConstraint? {

@@ -14,6 +14,9 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
     /// The parameters this agent takes; `validate` refuses any other.
     public var parameters: [ParameterSpec] { Self.tables[self]! }
 
+    /// The depths its recurring monitor checks at besides 0: `volume` at 20 also writes and reads back a file.
+    public var monitorDepths: Set<Int> { self == .volume ? [0, 20] : [0] }
+
     /// Built once: validation asks for a table per resource.
     private static let tables = Dictionary(uniqueKeysWithValues: allCases.map { ($0, $0.makeParameters()) })
 

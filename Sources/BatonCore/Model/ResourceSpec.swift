@@ -106,15 +106,21 @@ public struct MonitorSettings: Hashable, Sendable {
     public var interval: Located<Duration>?
     /// How long one run may take.
     public var timeout: Located<Duration>?
+    /// How deep the recurring monitor checks: OCF's `OCF_CHECK_LEVEL` (Pacemaker's `depth`); 0 when not written.
+    /// Probes always check at depth 0.
+    public var depth: Located<Int>?
 
     /// Creates monitor settings; `nil` takes the default.
-    public init(interval: Located<Duration>? = nil, timeout: Located<Duration>? = nil) {
+    public init(interval: Located<Duration>? = nil, timeout: Located<Duration>? = nil, depth: Located<Int>? = nil) {
         self.interval = interval
         self.timeout = timeout
+        self.depth = depth
     }
 
     /// The period in force.
     public var effectiveInterval: Duration { interval?.value ?? Self.defaultInterval }
     /// The timeout in force.
     public var effectiveTimeout: Duration { timeout?.value ?? Self.defaultTimeout }
+    /// The depth in force.
+    public var effectiveDepth: Int { depth?.value ?? 0 }
 }

@@ -11,6 +11,9 @@ extension ResourceSpec {
         if let timeout = monitor?.timeout {
             diagnostics += timeout.positiveErrors("monitor timeout of resource '\(name)'")
         }
+        if let depth = monitor?.depth {
+            diagnostics += depthDiagnostics(depth)
+        }
         if let maxRestarts {
             if maxRestarts.value < 0 {
                 diagnostics.append(
@@ -36,6 +39,39 @@ extension ResourceSpec {
             diagnostics += parameterDiagnostics(against: builtin.parameters, agentName: builtin.rawValue)
         }
         return diagnostics
+    }
+
+    /// Findings about a monitor depth: never negative, and for a built-in agent one it checks at. Other agents'
+    /// depths are checked against their meta-data (``monitorDepthDiagnostics(declared:agentName:)``).
+    private func depthDiagnostics(_ depth: Located<Int>) -> [Diagnostic] {
+        guard depth.value >= 0 else {
+            return [
+                Diagnostic(
+                    .error, .badValue, at: depth.location, "monitor depth of resource '\(name)' is negative",
+                    hint: "OCF check levels are 0 (the default), 10, 20 and so on")
+            ]
+        }
+        guard case .builtin(let builtin) = agent.value else { return [] }
+        return monitorDepthDiagnostics(declared: builtin.monitorDepths, agentName: builtin.rawValue, complete: true)
+    }
+
+    /// Findings about the monitor depth against the depths an agent declares for its monitor action (0 is always
+    /// accepted: it is every agent's plain check). A depth a built-in agent does not have is an error; one that an
+    /// agent's meta-data does not list is a warning (`complete: false`), since agents such as Debian's Filesystem
+    /// list only depth 0 and describe their deeper checks in prose.
+    public func monitorDepthDiagnostics(declared: Set<Int>, agentName: String, complete: Bool) -> [Diagnostic] {
+        guard let depth = monitor?.depth, depth.value > 0, !declared.contains(depth.value) else { return [] }
+        let depths = (declared.union([0])).sorted().map(String.init).joined(separator: ", ")
+        return [
+            Diagnostic(
+                complete ? .error : .warning, complete ? .badValue : .noEffect, at: depth.location,
+                complete
+                    ? "\(agentName) has no monitor at depth \(depth.value) (resource '\(name)')"
+                    : "the meta-data of \(agentName) lists no monitor at depth \(depth.value) (resource '\(name)')",
+                hint: complete
+                    ? "its monitor depths are \(depths)"
+                    : "it lists depths \(depths); check that the agent's documentation describes depth \(depth.value)")
+        ]
     }
 
     /// Findings about the parameters against those an agent declares: unknown names (with a suggestion), values
