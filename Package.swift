@@ -12,7 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -90,12 +90,12 @@ let package = Package(
                 "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // The Swift runtime and Foundation linked in: a node needs no Swift toolchain to run Baton, and the
-            // binary starts in half the time (no dozen shared libraries to load and relocate for each command).
+            // The Swift runtime and FoundationEssentials linked in: a node needs no Swift toolchain to run Baton, and
+            // the binary starts in half the time (no dozen shared libraries to load and relocate for each command).
+            // Nothing in the product imports full Foundation, so no ICU data is linked (a test checks).
             linkerSettings: [
                 .unsafeFlags([
-                    "-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lFoundationEssentials",
-                    "-lFoundationInternationalization", "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims",
+                    "-static-stdlib", "-Xlinker", "--start-group", "-lFoundationEssentials", "-l_FoundationCShims",
                     "-l_FoundationCollections", "-Xlinker", "--end-group",
                 ])
             ]

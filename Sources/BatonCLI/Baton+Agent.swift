@@ -2,7 +2,15 @@ import ArgumentParser
 import BatonAgents
 import BatonConfig
 import BatonCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Baton {
     /// `baton agent`: agents by hand.
@@ -41,8 +49,8 @@ struct AgentLocations: ParsableArguments {
 extension ConfigOptions {
     /// The directory of the configuration file: relative agent script paths start there.
     var baseDirectory: String {
-        let directory = (path as NSString).deletingLastPathComponent
-        return directory.isEmpty ? "." : directory
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 }
 
@@ -72,8 +80,7 @@ extension Baton.AgentCommand {
                 if options.json { return JSONText.render(entries.map(EntryJSON.init)) }
                 let width = entries.map(\.reference.count).max() ?? 0
                 return entries.map {
-                    $0.reference.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
-                        + $0.kind.padding(toLength: 7, withPad: " ", startingAt: 0) + " " + $0.location
+                    $0.reference.padded(to: width) + "  " + $0.kind.padded(to: 7) + " " + $0.location
                 }.joined(separator: "\n") + "\n"
             }
         }
@@ -197,9 +204,9 @@ extension Baton.AgentCommand {
                 lines.append("the agent exited \(status), which counts as \(result.code)")
             }
             if let reason = result.exitReason { lines.append("reason: \(reason)") }
-            if !result.output.isEmpty { lines.append("--- output\n" + result.output.trimmingCharacters(in: .newlines)) }
+            if !result.output.isEmpty { lines.append("--- output\n" + result.output.trimmingLineBreaks) }
             if !result.errorOutput.isEmpty {
-                lines.append("--- errors\n" + result.errorOutput.trimmingCharacters(in: .newlines))
+                lines.append("--- errors\n" + result.errorOutput.trimmingLineBreaks)
             }
             return lines.joined(separator: "\n") + "\n"
         }

@@ -1,7 +1,15 @@
 import ArgumentParser
 import BatonControl
 import BatonCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The commands that talk to the running engine through its control socket.
 struct ControlClient: ParsableArguments {
@@ -140,8 +148,7 @@ extension Baton {
             try await emit {
                 try await client.send(ControlRequest(command: "events", follow: follow)) { response in
                     guard let event = response.event else { return true }
-                    FileHandle.standardOutput.write(
-                        Data(((client.options.json ? Self.json(event) : Self.line(event)) + "\n").utf8))
+                    writeStandardOutput((client.options.json ? Self.json(event) : Self.line(event)) + "\n")
                     return true
                 }
                 return ""
@@ -149,9 +156,8 @@ extension Baton {
         }
 
         static func line(_ event: EventRecord) -> String {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let time = formatter.string(from: Date(timeIntervalSince1970: Double(event.time.milliseconds) / 1000))
+            let time = Date(timeIntervalSince1970: Double(event.time.milliseconds) / 1000).formatted(
+                Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             var text = "\(time) \(event.severity.rawValue) \(event.event): \(event.message)"
             if let action = event.action { text += "; \(action)" }
             return text

@@ -1,7 +1,15 @@
 import ArgumentParser
 import BatonControl
 import BatonCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension Baton {
     /// `baton demo`: a real two-node cluster on loopback, and a takeover as it happens.
@@ -26,7 +34,7 @@ extension Baton {
             do {
                 try await demo.play()
             } catch let failure as CommandFailure {
-                FileHandle.standardError.write(Data("baton demo: \(failure.message)\n\(demo.logs())".utf8))
+                writeStandardError("baton demo: \(failure.message)\n\(demo.logs())")
                 throw ExitCode(1)
             }
         }
@@ -121,13 +129,13 @@ final class DemoCluster {
     }
 
     func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        writeStandardOutput(text + "\n")
     }
 
     func elapsed(since start: ContinuousClock.Instant) -> String {
         let milliseconds = (ContinuousClock.now - start).components
         let total = milliseconds.seconds * 1000 + milliseconds.attoseconds / 1_000_000_000_000_000
-        return String(format: "%5d ms", total)
+        return "\(total)".padded(leftTo: 5) + " ms"
     }
 
     func play() async throws {
@@ -214,7 +222,7 @@ final class DemoCluster {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return files.filter { $0.hasSuffix(".pid") }.compactMap {
             (try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8)).flatMap {
-                pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                pid_t($0.trimmingSpaces)
             }
         }
     }
@@ -259,7 +267,7 @@ final class DemoCluster {
         var buffer = [UInt8](repeating: 0, count: 256)
         let count = read(connection, &buffer, buffer.count)
         guard count > 0 else { return nil }
-        return String(decoding: buffer[..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: buffer[..<count], as: UTF8.self).trimmingSpaces
     }
 
     func logs() -> String {

@@ -3,7 +3,15 @@ import BatonAgents
 import BatonConfig
 import BatonCore
 import BatonEngine
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 
 /// Where a node's engine keeps its state file and control socket.
@@ -83,7 +91,7 @@ extension Baton {
                     key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)),
                     configuration: try ConfigFile.contents(of: options.path))
             } catch let failure as CommandFailure {
-                FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
+                writeStandardError("baton: \(failure.message)\n")
                 throw ExitCode(failure.status)
             }
             var logger = Logger(label: "baton")
@@ -92,7 +100,7 @@ extension Baton {
                 let engine = try Engine(settings, logger: logger)
                 try await EngineService.run(engine, socket: locations.socketPath, logger: logger)
             } catch {
-                FileHandle.standardError.write(Data("baton: \(error)\n".utf8))
+                writeStandardError("baton: \(error)\n")
                 throw ExitCode(1)
             }
         }

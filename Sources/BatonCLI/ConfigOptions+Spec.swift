@@ -1,7 +1,15 @@
 import ArgumentParser
 import BatonConfig
 import BatonCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension ConfigOptions {
     /// The configuration, for commands that need a valid one: its errors are printed to standard error and the
@@ -39,12 +47,33 @@ public struct CommandFailure: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// Writes to standard error, which nothing buffers.
+func writeStandardError(_ text: String) {
+    writeAll(text, to: 2)
+}
+
+/// Writes to standard output after what `print` buffered, so that each line reaches a pipe when it happens.
+func writeStandardOutput(_ text: String) {
+    fflush(nil)
+    writeAll(text, to: 1)
+}
+
+private func writeAll(_ text: String, to descriptor: Int32) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { return }
+        bytes = bytes.dropFirst(count)
+    }
+}
+
 /// Prints a command's output, or its failure to standard error with its exit status.
 func emit(_ output: () async throws -> String) async throws {
     do {
         print(try await output(), terminator: "")
     } catch let failure as CommandFailure {
-        FileHandle.standardError.write(Data("baton: \(failure.message)\n".utf8))
+        writeStandardError("baton: \(failure.message)\n")
         throw ExitCode(failure.status)
     }
 }

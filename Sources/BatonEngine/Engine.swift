@@ -3,7 +3,15 @@ import BatonControl
 import BatonCore
 import BatonNet
 import Crypto
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 
 /// Baton on one node: heartbeats on every link, membership, the senior node's plans, actions on this node, recurring

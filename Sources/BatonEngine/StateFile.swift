@@ -1,6 +1,14 @@
 import BatonAgents
 import BatonCore
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What a node keeps across restarts, in `STATE_DIR/state.json`: its last role, each group's generation and last
 /// owner, and the failures on record.

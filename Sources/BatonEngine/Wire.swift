@@ -1,6 +1,14 @@
 import BatonCore
 import Crypto
-import Foundation
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What every heartbeat carries after the packet header: the sender's view of itself, in JSON.
 ///
@@ -76,7 +84,7 @@ enum WireCoding {
 
     /// The first 8 bytes of the SHA-256 of `bytes`, in hex.
     static func digest(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: bytes).prefix(8).map(\.hexDigits).joined()
     }
 }
 

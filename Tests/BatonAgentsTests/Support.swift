@@ -98,11 +98,6 @@ struct TestFailure: Error, CustomStringConvertible {
 }
 
 extension String {
-    var trimmingSpaces: String {
-        let blank: (Character) -> Bool = { $0.isWhitespace }
-        return String(drop(while: blank).reversed().drop(while: blank).reversed())
-    }
-
     func replacingOccurrences(of target: String, with replacement: String) -> String {
         var result = ""
         var rest = Substring(self)

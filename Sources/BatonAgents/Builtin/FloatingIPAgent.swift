@@ -55,9 +55,7 @@ struct FloatingIPAgent {
             if case .v4 = address,
                 let owner = await blocking({ Announcer.probe(address, on: interface, window: .milliseconds(500)) })
             {
-                let mac = owner.map {
-                    String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16)
-                }.joined(separator: ":")
+                let mac = owner.map(\.hexDigits).joined(separator: ":")
                 var refused = AgentResult.failure(
                     work.request.action, code: 1,
                     "\(address) already answers on \(interface), from \(mac): not taking it")

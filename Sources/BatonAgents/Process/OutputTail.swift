@@ -42,11 +42,3 @@ struct OutputTail {
         line.removeAll(keepingCapacity: true)
     }
 }
-
-extension String {
-    /// Without leading and trailing white space, line breaks included.
-    var trimmingSpaces: String {
-        let blank: (Character) -> Bool = { $0.isWhitespace }
-        return String(drop(while: blank).reversed().drop(while: blank).reversed())
-    }
-}
