@@ -111,6 +111,29 @@ struct ThirdPartyAgentTests {
         #expect(try directory.read("levels") == "monitor 0\nstart unset\nmonitor 20\n")
     }
 
+    @Test("validate-all takes the timeout the meta-data recommends, not the default")
+    func validateAllTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        let text = """
+            version: 1
+            cluster: slow
+            nodes:
+              - {name: n1, links: [10.0.0.1]}
+            groups:
+              - name: g
+                resources:
+                  - {name: slow, agent: \(Fixtures.path("slow-validate"))}
+
+            """
+        let spec = try #require(ConfigLoader.load(Array(text.utf8), file: "slow.yaml").spec)
+        let runner = AgentActionRunner(
+            spec: spec, catalog: AgentCatalog(stateDirectory: directory.path, grace: .milliseconds(200)))
+        let resource = try #require(spec.resource(named: ResourceName("slow")))
+        // 1 s recommended, 5 s taken: timed out. With the default of 10 s it would have succeeded.
+        let result = await runner.perform(.validateAll(depth: 0), on: resource, node: nil)
+        #expect(result.timedOut, "\(result)")
+    }
+
     @Test("a recurring monitor of a stopped resource fails; a probe of it does not")
     func monitorOfAStoppedResource() async throws {
         guard Self.resourceAgentsInstalled() else { return }
