@@ -82,25 +82,33 @@ struct ThirdPartyAgentTests {
         #expect(!isRunning(pid))
     }
 
-    @Test("a recurring monitor checks at the configured depth (OCF_CHECK_LEVEL); a probe and a start at none")
-    func monitorDepth() async throws {
-        let directory = try TemporaryDirectory()
+    /// A one-node configuration of one group `g` with `resource` (YAML lines of one list item under `resources:`).
+    static func oneResource(_ resource: String) throws -> ClusterSpec {
         let text = """
             version: 1
-            cluster: depth
+            cluster: one
             nodes:
               - {name: n1, links: [10.0.0.1]}
             groups:
               - name: g
                 resources:
+            \(resource)
+
+            """
+        let loaded = ConfigLoader.load(Array(text.utf8), file: "one.yaml")
+        return try #require(loaded.spec, "\(loaded.diagnostics)")
+    }
+
+    @Test("a recurring monitor checks at the configured depth (OCF_CHECK_LEVEL); a probe and a start at none")
+    func monitorDepth() async throws {
+        let directory = try TemporaryDirectory()
+        let spec = try Self.oneResource(
+            """
                   - name: deep
                     agent: \(Fixtures.path("check-level"))
                     params: {file: \(directory.path)/levels}
                     monitor: {interval: 10s, timeout: 5s, depth: 20}
-
-            """
-        let loaded = ConfigLoader.load(Array(text.utf8), file: "depth.yaml")
-        let spec = try #require(loaded.spec, "\(loaded.diagnostics)")
+            """)
         let runner = AgentActionRunner(spec: spec, catalog: AgentCatalog(stateDirectory: directory.path))
         for (kind, interval) in [(ActionKind.probe, Duration?.none), (.start, nil), (.monitor, .seconds(10))] {
             let action = PlannedAction(
@@ -114,18 +122,7 @@ struct ThirdPartyAgentTests {
     @Test("validate-all takes the timeout the meta-data recommends, not the default")
     func validateAllTimeout() async throws {
         let directory = try TemporaryDirectory()
-        let text = """
-            version: 1
-            cluster: slow
-            nodes:
-              - {name: n1, links: [10.0.0.1]}
-            groups:
-              - name: g
-                resources:
-                  - {name: slow, agent: \(Fixtures.path("slow-validate"))}
-
-            """
-        let spec = try #require(ConfigLoader.load(Array(text.utf8), file: "slow.yaml").spec)
+        let spec = try Self.oneResource("      - {name: slow, agent: \(Fixtures.path("slow-validate"))}")
         let runner = AgentActionRunner(
             spec: spec, catalog: AgentCatalog(stateDirectory: directory.path, grace: .milliseconds(200)))
         let resource = try #require(spec.resource(named: ResourceName("slow")))

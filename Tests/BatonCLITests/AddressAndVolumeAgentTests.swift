@@ -142,17 +142,9 @@ import Testing
         if agent.hasPrefix("ocf:") {
             guard T.have(T.haveResourceAgents, "resource-agents is not installed") else { return }
         }
-        let directory = try T.temporaryDirectory()
-        let image = directory.appendingPathComponent("disk.img").path
-        #expect(try await T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
-        #expect(try await T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
-        let attach = try await T.run("/usr/sbin/losetup", ["-f", "--show", image])
-        let device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer {
-            _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
-            try? FileManager.default.removeItem(at: directory)
-        }
-        try #require(attach.status == 0 && device.hasPrefix("/dev/loop"), "losetup failed: \(attach.error)")
+        let disk = try await LoopDisk()
+        defer { disk.remove() }
+        let (directory, device) = (disk.directory, disk.device)
         let mountPoint = directory.path + "/mnt"
         let params =
             agent == "volume"
@@ -181,17 +173,9 @@ import Testing
         guard T.have(T.isRoot, "not root: loop devices and mount namespaces need root"),
             T.have(T.haveResourceAgents, "resource-agents is not installed")
         else { return }
-        let directory = try T.temporaryDirectory()
-        let image = directory.appendingPathComponent("disk.img").path
-        #expect(try await T.run("/usr/bin/truncate", ["-s", "32M", image]).status == 0)
-        #expect(try await T.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]).status == 0)
-        let attach = try await T.run("/usr/sbin/losetup", ["-f", "--show", image])
-        let device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
-        defer {
-            _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
-            try? FileManager.default.removeItem(at: directory)
-        }
-        try #require(attach.status == 0 && device.hasPrefix("/dev/loop"), "losetup failed: \(attach.error)")
+        let disk = try await LoopDisk()
+        defer { disk.remove() }
+        let (directory, image, device) = (disk.directory, disk.image, disk.device)
         let config = try LoopbackEngine.config(
             in: directory,
             groups: [
@@ -217,5 +201,35 @@ import Testing
         let name = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let listing = try await T.run("/usr/sbin/debugfs", ["-R", "ls /.Filesystem_status", image])
         #expect(listing.output.contains("data_\(name)"), "no status file of depth 20 on the disk: \(listing.output)")
+    }
+}
+
+/// A 32 MB ext4 image in a temporary folder, attached to a loop device; `remove()` detaches and deletes both.
+struct LoopDisk {
+    let directory: URL
+    let image: String
+    let device: String
+
+    init() async throws {
+        directory = try AgentCommandTests.temporaryDirectory()
+        image = directory.appendingPathComponent("disk.img").path
+        try await Self.check(AgentCommandTests.run("/usr/bin/truncate", ["-s", "32M", image]))
+        try await Self.check(AgentCommandTests.run("/usr/sbin/mkfs.ext4", ["-q", "-F", image]))
+        let attach = try await AgentCommandTests.run("/usr/sbin/losetup", ["-f", "--show", image])
+        device = attach.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard attach.status == 0, device.hasPrefix("/dev/loop") else {
+            try? FileManager.default.removeItem(at: directory)
+            throw TestFailure("losetup failed: \(attach.error)")
+        }
+    }
+
+    private static func check(_ run: ValidateCommandTests.Run) throws {
+        guard run.status == 0 else { throw TestFailure("\(run.output)\(run.error)") }
+    }
+
+    /// Blocks its thread (it runs from `defer`), briefly.
+    func remove() {
+        _ = try? ValidateCommandTests.runSynchronously("/usr/sbin/losetup", ["-d", device])
+        try? FileManager.default.removeItem(at: directory)
     }
 }
