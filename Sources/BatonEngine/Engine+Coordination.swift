@@ -35,7 +35,7 @@ extension Engine {
         steps += queue.enqueue(trigger, at: Self.wallClock)
         guard !draining else { return }
         draining = true
-        Task { await self.drain() }
+        spawn { await self.drain() }
     }
 
     /// Takes the queue's steps in order: runs each plan (this node's actions here, the others on their node),
@@ -56,8 +56,9 @@ extension Engine {
                 publish()
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
                 // This node gave way to a more senior one while the plan ran: the queue was abandoned, and the new
-                // senior's state is the truth now.
-                guard senior == local else { continue }
+                // senior's state is the truth now. Or the engine halted: what its requests say now (ended
+                // unanswered) is no result, and nothing more is recorded or saved.
+                guard senior == local, !halted else { continue }
                 steps += queue.finished(report, at: Self.wallClock)
                 holdBack(report, of: plan)
                 publish()
@@ -150,7 +151,7 @@ extension Engine {
 
     /// The event for what one action did, as it ends; its subject is the node that acted.
     func record(_ action: PlannedAction, _ outcome: ActionOutcome) {
-        guard let resource = action.resource else { return }
+        guard let resource = action.resource, !halted else { return }
         let code = OCFExitCode.describe(outcome.code)
         let node = action.node
         let succeeded = !outcome.timedOut && action.kind.succeeds(with: outcome.code)
@@ -357,9 +358,9 @@ extension Engine {
         served[key] = .some(nil)
         servedOrder.append(key)
         if servedOrder.count > 1000 { served[servedOrder.removeFirst()] = nil }
-        Task {
+        spawn {
             let outcome = await work()
-            self.finish(key, outcome, id: id, to: sender)
+            await self.finish(key, outcome, id: id, to: sender)
         }
     }
 
@@ -383,30 +384,32 @@ extension Engine {
         let token = nextMonitorToken
         let runner = runner
         let node = local
-        let task = Task {
+        monitors[name] = token
+        spawn {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                if Task.isCancelled { return }
+                // Cancelled (or another loop took its place) while it slept: it ends before it runs anything.
+                guard await self.monitors[name] == token, !Task.isCancelled else { return }
                 let outcome = await runner.run(
                     .outsidePlan(
                         .monitor, name, of: nil, on: node,
                         timeout: resource.monitor?.effectiveTimeout ?? MonitorSettings.defaultTimeout,
                         interval: interval))
-                if Task.isCancelled { return }
-                guard self.monitorAnswered(name, token: token, code: outcome.code) else { return }
+                guard await self.monitorAnswered(name, token: token, code: outcome.code) else { return }
             }
         }
-        monitors[name] = (token, task)
     }
 
+    /// Ends the resource's recurring monitor: its loop ends at its next wake-up, and the answer of a run already
+    /// under way is dropped.
     func cancelMonitor(_ name: ResourceName) {
-        monitors.removeValue(forKey: name)?.task.cancel()
+        monitors[name] = nil
     }
 
     /// Records a recurring monitor's answer; a failure ends the monitor and goes to the senior node.
     /// - Returns: whether the monitor goes on.
     private func monitorAnswered(_ name: ResourceName, token: Int, code: Int) -> Bool {
-        guard monitors[name]?.token == token else { return false }
+        guard monitors[name] == token, !halted else { return false }
         monitorResults[name] = code
         guard code != 0 else { return true }
         monitors[name] = nil
@@ -427,7 +430,7 @@ extension Engine {
                 monitorFailed(name, on: local, code: code)
             } else if let senior {
                 reporting.insert(name)
-                Task {
+                spawn {
                     let outcome = await self.ask(senior, deadline: .seconds(5)) {
                         .monitorFailed(id: $0, resource: name.rawValue, code: code)
                     }
@@ -455,6 +458,11 @@ extension Engine {
         runsHere.isEmpty && !state.resources.values.contains { $0.node == local && $0.status != .stopped }
     }
 
+    /// ``shutDown()`` as one of the engine's own jobs, for callers that cannot wait (a signal handler).
+    public nonisolated func requestShutdown() {
+        jobSink.yield { await self.shutDown() }
+    }
+
     /// Hands this node's groups to a peer (or stops them), then lets ``run()`` end.
     ///
     /// The senior plans a standby of this node. When the senior is another node, this node asks it to, and waits
@@ -480,8 +488,16 @@ extension Engine {
         while !(handedOver && !draining), clock.now < deadline, senior == local || senior.map(isAlive) == true {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
         }
-        if !handedOver { await stopHere() }
-        for monitor in monitors.values { monitor.task.cancel() }
+        // An action the senior sent before this node began to stop may still run (a start of the address, say):
+        // once it ends, what it started is stopped here with the rest, and nothing is left with no engine.
+        while served.values.contains(where: { $0 == nil }), clock.now < deadline {
+            try? await Task.sleep(for: spec.heartbeat.interval.value)
+        }
+        if !handedOver {
+            await stopHere()
+        } else if !runsHere.isEmpty {
+            await stopUnrecorded()
+        }
         monitors = [:]
         stopped = true
         save()
@@ -501,8 +517,12 @@ extension Engine {
         let plan = Planner.plan(spec, from: state, trigger: .standby(local))
         let report = await Executor().run(plan, with: LocalOnlyRunner(engine: self))
         state = state.applying(.standby(local), in: spec).applying(report, of: plan, in: spec)
-        // What its agents started that the state it last received does not show (a start it ran just before the
-        // senior's state came), last member first.
+        await stopUnrecorded()
+    }
+
+    /// Stops what this node's agents started that the state it last received does not show (a start it ran just
+    /// before the senior's state came, or one that ended after it handed over), last member first.
+    private func stopUnrecorded() async {
         for group in spec.groups.reversed() {
             for resource in group.resources.reversed() where runsHere.contains(resource.name) {
                 let stop = PlannedAction.stop(resource, of: group.name, on: local)

@@ -79,6 +79,12 @@ public actor Engine {
     var links: (any LinkTransport)?
     /// ``run()`` ended (the engine was stopped, or its task cancelled as a kill would): nothing more runs here.
     var halted = false
+    /// Work the engine starts besides its two loops (a plan's drain, an action served to a peer, a recurring
+    /// monitor, a failure on its way to the senior): each runs as a child of ``run()``'s task group, so none
+    /// outlives the engine.
+    private let jobs: AsyncStream<Job>
+    let jobSink: AsyncStream<Job>.Continuation
+    typealias Job = @Sendable () async -> Void
 
     var membership: Membership
     var verifier: PacketVerifier
@@ -145,7 +151,8 @@ public actor Engine {
     var pending: [UInt64: Pending] = [:]
     var served: [String: ActionOutcome?] = [:]
     var servedOrder: [String] = []
-    var monitors: [ResourceName: (token: Int, task: Task<Void, Never>)] = [:]
+    /// The recurring monitor of each resource, by the token of its loop: a loop whose token is gone ends.
+    var monitors: [ResourceName: Int] = [:]
     var monitorResults: [ResourceName: Int] = [:]
     /// Monitor failures on this node that the senior has not acknowledged yet, with their codes.
     var unreported: [ResourceName: Int] = [:]
@@ -189,6 +196,7 @@ public actor Engine {
             peers: Set(settings.spec.nodes.map(\.name).filter { $0 != settings.node }))
         queue = TransitionQueue(spec: settings.spec, state: ClusterState())
         events = EventLog(logger: logger, handler: settings.spec.events)
+        (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
     }
 
     // MARK: Time
@@ -221,16 +229,39 @@ public actor Engine {
             "engine-started", .info,
             "engine started on \(local) (boot \(boot)); listening for peers for up to "
                 + spec.heartbeat.initdead.value.configText)
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.receiveLoop() }
-            group.addTask { await self.tickLoop() }
-            await group.next()
+        let jobSink = jobSink
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.receiveLoop()
+                jobSink.finish()
+            }
+            group.addTask {
+                await self.tickLoop()
+                jobSink.finish()
+            }
+            // Until a loop ends or the task is cancelled (as a kill would).
+            for await job in jobs { group.addTask { await job() } }
+            halt()
             group.cancelAll()
         }
-        halted = true
-        for monitor in monitors.values { monitor.task.cancel() }
-        monitors = [:]
         await links?.close()
+    }
+
+    /// Runs `job` as a child of ``run()``'s task group; nothing once the engine halted.
+    func spawn(_ job: @escaping Job) {
+        jobSink.yield(job)
+    }
+
+    /// Nothing more runs here: monitors end, and requests to peers end unanswered, so that the drain waiting for
+    /// them ends too.
+    private func halt() {
+        halted = true
+        jobSink.finish()
+        monitors = [:]
+        for (id, request) in pending {
+            pending[id] = nil
+            request.continuation.resume(returning: ActionOutcome(code: 1, message: "the engine of \(local) stopped"))
+        }
     }
 
     private func receiveLoop() async {

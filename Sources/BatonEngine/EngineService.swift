@@ -29,7 +29,7 @@ private struct EngineRunner: Service {
         try await withGracefulShutdownHandler {
             try await engine.run()
         } onGracefulShutdown: {
-            Task { await engine.shutDown() }
+            engine.requestShutdown()
         }
     }
 }
