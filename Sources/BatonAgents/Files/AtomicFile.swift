@@ -63,17 +63,13 @@ public enum AtomicFile {
         removeLeftovers(of: path)
     }
 
-    /// The prefix of the names of the new files that ``write(_:to:permissions:keepPermissions:inPlaceWhenMounted:)``
-    /// makes beside `path`.
-    static func temporaryPrefix(of path: String) -> String { path + ".baton-" }
-
-    /// A new file beside `path`, open for writing, and its name.
+    /// A new file beside `path`, open for writing, and its name: `PATH.baton-` and 64 random bits in hex.
     private static func create(beside path: String, permissions: FilePermissions) throws(Failure) -> (
         FileDescriptor, String
     ) {
         var lastError = Errno.fileExists
         for _ in 0..<16 {
-            let name = temporaryPrefix(of: path) + String(UInt64.random(in: 1...UInt64.max), radix: 16)
+            let name = path + ".baton-" + String(UInt64.random(in: 1...UInt64.max), radix: 16)
             do {
                 let file = try FileDescriptor.open(
                     FilePath(name), .writeOnly, options: [.create, .exclusiveCreate, .closeOnExec],
