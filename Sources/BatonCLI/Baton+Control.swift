@@ -212,7 +212,8 @@ extension Baton {
             abstract: "Forget a resource's failures; a blocked or failed resource counts as stopped again.",
             discussion: """
                 Run it after stopping a blocked resource by hand (or powering its node off): the group may then \
-                start again.
+                start again. The resource is probed on every online node first, so a copy that a failed stop left \
+                running is found (and stopped as a second instance) rather than started beside.
                 """)
         @OptionGroup var client: ControlClient
         @Argument(help: "The resource.") var resource: String

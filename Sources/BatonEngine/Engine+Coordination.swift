@@ -141,11 +141,21 @@ extension Engine {
                 "\(name) also ran on \(probe.node); that second instance is stopped", group: probe.group,
                 resource: name)
         } else {
+            // It may run there still: blocked, as after a failed stop in a plan, so that nothing more is done with it
+            // until an administrator has stopped it and cleans it up (which finds it again on every node).
+            var record = state.state(of: name)
+            record.status = .blocked
+            record.node = probe.node
+            record.failures.append(
+                Failure(node: probe.node, action: "stop", code: outcome.code, time: Self.wallClock))
+            state.resources[name] = record
             emit(
                 "stray-stop-failed", .critical,
                 "\(name) also runs on \(probe.node), and stopping it there failed: \(OCFExitCode.describe(outcome.code))",
                 group: probe.group, resource: name,
-                action: "stop \(name) on \(probe.node) by hand: it runs on two nodes")
+                action:
+                    "stop \(name) on \(probe.node) by hand: it runs on two nodes; then run `baton cleanup \(name)`")
+            publish()
         }
     }
 
@@ -202,6 +212,8 @@ extension Engine {
 
     /// Runs a planned action: here when it is this node's, else on its node.
     func perform(_ action: PlannedAction) async -> ActionOutcome {
+        // The rest of a plan that was running when the engine halted: nothing more is done, here or elsewhere.
+        guard !halted else { return Self.stoppedEngine(local) }
         if action.node == local {
             return await performLocally(
                 action.kind, resource: action.resource, group: action.group, timeout: action.timeout,
@@ -226,6 +238,8 @@ extension Engine {
     func ask(
         _ node: NodeName, deadline: Duration, for kind: ActionKind? = nil, _ message: (UInt64) -> Message
     ) async -> ActionOutcome {
+        // Once halted, no answer could come: nothing retransmits a request or ends it at its deadline.
+        guard !halted else { return Self.stoppedEngine(local) }
         nextRequest += 1
         let id = nextRequest
         let payload = WireCoding.encode(message(id))
@@ -485,12 +499,14 @@ extension Engine {
                 group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
             }.max() ?? .zero
         let deadline = clock.now + limit + spec.heartbeat.deadtime.value * 2
-        while !(handedOver && !draining), clock.now < deadline, senior == local || senior.map(isAlive) == true {
+        while !(handedOver && !draining), clock.now < deadline, !halted,
+            senior == local || senior.map(isAlive) == true
+        {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
         }
         // An action the senior sent before this node began to stop may still run (a start of the address, say):
         // once it ends, what it started is stopped here with the rest, and nothing is left with no engine.
-        while served.values.contains(where: { $0 == nil }), clock.now < deadline {
+        while served.values.contains(where: { $0 == nil }), clock.now < deadline, !halted {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
         }
         if !handedOver {

@@ -79,6 +79,8 @@ public actor Engine {
     var links: (any LinkTransport)?
     /// ``run()`` ended (the engine was stopped, or its task cancelled as a kill would): nothing more runs here.
     var halted = false
+    /// Until when the loops stand still (``pause(until:)``).
+    var pausedUntil: ContinuousClock.Instant?
     /// Work the engine starts besides its two loops (a plan's drain, an action served to a peer, a recurring
     /// monitor, a failure on its way to the senior): each runs as a child of ``run()``'s task group, so none
     /// outlives the engine.
@@ -247,6 +249,19 @@ public actor Engine {
         await links?.close()
     }
 
+    /// Stops both loops until `instant`, as `SIGSTOP` would (for in-process fault tests): nothing is sent or read,
+    /// links are not aged, and what arrives meanwhile waits to be read with the time it was sent.
+    func pause(until instant: ContinuousClock.Instant) {
+        pausedUntil = instant
+    }
+
+    private func waitWhilePaused() async {
+        while let until = pausedUntil, clock.now < until, !Task.isCancelled {
+            try? await Task.sleep(until: until, clock: clock)
+        }
+        pausedUntil = nil
+    }
+
     /// Runs `job` as a child of ``run()``'s task group; nothing once the engine halted.
     func spawn(_ job: @escaping Job) {
         jobSink.yield(job)
@@ -260,13 +275,19 @@ public actor Engine {
         monitors = [:]
         for (id, request) in pending {
             pending[id] = nil
-            request.continuation.resume(returning: ActionOutcome(code: 1, message: "the engine of \(local) stopped"))
+            request.continuation.resume(returning: Self.stoppedEngine(local))
         }
+    }
+
+    /// What an action or a request to a peer comes to once the engine halted: nothing ran.
+    static func stoppedEngine(_ node: NodeName) -> ActionOutcome {
+        ActionOutcome(code: 1, message: "the engine of \(node) stopped", declined: true)
     }
 
     private func receiveLoop() async {
         guard let links else { return }
         for await datagram in links.datagrams {
+            await waitWhilePaused()
             if Task.isCancelled { return }
             receive(datagram)
         }
@@ -275,6 +296,7 @@ public actor Engine {
     private func tickLoop() async {
         let interval = spec.heartbeat.interval.value
         while !Task.isCancelled, !stopped {
+            await waitWhilePaused()
             noteActivity()
             await links?.rebind()
             sendHeartbeats()

@@ -76,7 +76,11 @@ import Testing
         let cleaned = state.applying(.cleanup(ResourceName("r3")), in: spec)
         #expect(cleaned.state(of: ResourceName("r3")) == ResourceState())
         let plan = Planner.plan(spec, from: state, trigger: .cleanup(ResourceName("r3")))
-        #expect(plan.actions.contains { $0.kind == .start && $0.resource == ResourceName("r3") })
+        let start = try #require(plan.actions.first { $0.kind == .start && $0.resource == ResourceName("r3") })
+        // The stop that failed may have left it running: it is found again on every online node first.
+        let probes = plan.actions.filter { $0.kind == .probe && $0.resource == ResourceName("r3") }
+        #expect(Set(probes.map(\.node)) == Set(spec.nodes.map(\.name)))
+        #expect(probes.allSatisfy { probe in start.waits.contains { $0.action == probe.id } })
     }
 
     @Test(arguments: triggers)

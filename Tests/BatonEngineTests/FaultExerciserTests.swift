@@ -6,24 +6,31 @@ import Testing
 @testable import BatonEngine
 
 /// A seeded, randomized fault exerciser in the spirit of Pacemaker's CTS lab: sequences of node crashes, engine
-/// kills and restarts, link cuts, partitions and heals, service deaths, switchovers and simultaneous shutdowns on an
-/// in-process cluster, with the invariants checked after every step. A failure prints its seed; the seed, added to
-/// `regressions`, becomes a test.
+/// kills and restarts, engine pauses, link cuts, partitions and heals, service deaths, failed starts, switchovers,
+/// cleanups and simultaneous shutdowns on an in-process cluster, with the invariants checked after every
+/// step. A failure prints its seed; the seed, added to `regressions`, becomes a test.
 ///
 /// `BATON_EXERCISER_SEQUENCES` sets how many sequences run (default 1,000), `BATON_EXERCISER_SEED` the first seed,
 /// and `BATON_EXERCISER_PARALLEL` how many clusters play at once (default 8: each is idle most of the time).
 @Suite(.serialized, .timeLimit(.minutes(20))) struct FaultExerciserTests {
-    /// Seeds that once failed, played on every run.
-    static let regressions: [UInt64] = [
+    /// How many kinds of step a sequence draws from: the first nine (before pauses and failed starts existed) for
+    /// the seeds found then, so that they play as they did. Failed stops are not among them yet: a second instance
+    /// whose stop fails more than once, and a stop that fails while every engine stops, are still open (see the
+    /// in-process test of a stray's failed stop for what holds).
+    static let kinds = 11
+    static let firstKinds = 9
+
+    /// Seeds that once failed, played on every run, with the kinds of step they draw from.
+    static let regressions: [(seed: UInt64, kinds: Int)] = [
         // A switchover to a node that crashed while its start was on the way: the start counted as failed there and
         // the stop the re-plan sent to the lost node blocked the group.
-        168,
+        (168, firstKinds),
         // The senior's engine killed and started again at once: the node that led after it never probed it, so a
         // service that died there later went unnoticed.
-        610,
+        (610, firstKinds),
         // A node heard again while its loss still waited in the queue: its return was never planned, so what a start
-        // sent before the cut left running there stayed unknown (2288, 2908, 2944).
-        2288, 2908, 2944,
+        // sent before the cut left running there stayed unknown.
+        (2288, firstKinds), (2908, firstKinds), (2944, firstKinds),
     ]
 
     static var sequences: Int {
@@ -37,17 +44,17 @@ import Testing
     }
 
     @Test func randomFaultSequencesKeepTheInvariants() async throws {
-        let seeds = Self.regressions + (0..<UInt64(Self.sequences)).map { Self.firstSeed + $0 }
+        let seeds = Self.regressions + (0..<UInt64(Self.sequences)).map { (Self.firstSeed + $0, Self.kinds) }
         let started = ContinuousClock.now
         // Each sequence plays on a cluster of its own; several at once, the next starting as one ends.
         let failures = await withTaskGroup(of: String?.self) { group in
             var failures: [String] = []
             var next = seeds.makeIterator()
             func add() -> Bool {
-                guard let seed = next.next() else { return false }
+                guard let (seed, kinds) = next.next() else { return false }
                 group.addTask {
                     do {
-                        try await Self.play(seed: seed, steps: 8)
+                        try await Self.play(seed: seed, steps: 8, kinds: kinds)
                         return nil
                     } catch {
                         return "seed \(seed): \(error)"
@@ -68,8 +75,8 @@ import Testing
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
     }
 
-    /// One sequence: a two-node cluster, `steps` random faults, the invariants after each.
-    static func play(seed: UInt64, steps: Int) async throws {
+    /// One sequence: a two-node cluster, `steps` random faults of `kinds` kinds, the invariants after each.
+    static func play(seed: UInt64, steps: Int, kinds: Int) async throws {
         var random = SplitMix(seed: seed)
         let cluster = try InProcessCluster()
         defer { Task { await cluster.tearDown() } }
@@ -81,7 +88,7 @@ import Testing
             let other = node == "n1" ? "n2" : "n1"
             let live = cluster.live.contains(node)
             var step: String
-            switch random.next(9) {
+            switch random.next(kinds) {
             case 0 where live:
                 step = "crash \(node)"
                 await cluster.crash(node)
@@ -122,8 +129,20 @@ import Testing
                 try cluster.start(node)
                 try cluster.start(other)
             case 7 where live:
-                step = "cleanup app, asked on \(node)"
-                await cluster.request(on: node, ControlRequest(command: "cleanup", resource: "app"))
+                // The first seeds cleaned up only `app` (and draw nothing here).
+                let resource = kinds > firstKinds && random.next(2) == 0 ? "vip" : "app"
+                step = "cleanup \(resource), asked on \(node)"
+                await cluster.request(on: node, ControlRequest(command: "cleanup", resource: resource))
+            case 9 where live:
+                let pause = 300 + random.next(10) * 300
+                step = "pause the engine of \(node) for \(pause) ms"
+                await cluster.pause(node, for: .milliseconds(pause))
+                try await Task.sleep(for: .milliseconds(pause))
+            case 10:
+                let resource = random.next(2) == 0 ? "vip" : "app"
+                step = "the next start of \(resource) on \(node) fails, and the service dies on \(other)"
+                cluster.machines.failNext(.start, of: ResourceName(resource), on: NodeName(node))
+                cluster.machines.kill(ResourceName("app"), on: NodeName(other))
             default:
                 if live {
                     step = "nothing happens"
@@ -151,22 +170,27 @@ import Testing
                     statuses[node] = status
                 }
                 let running = cluster.machines.running
-                for resource in resources where running.values.filter({ $0.contains(resource) }).count > 1 {
-                    return false
-                }
+                let twice = resources.filter { resource in running.values.filter { $0.contains(resource) }.count > 1 }
                 guard let senior = statuses.values.first?.senior, let reference = statuses[senior] else {
-                    return statuses.isEmpty
+                    return statuses.isEmpty && twice.isEmpty
                 }
                 guard statuses.values.allSatisfy({ $0.senior == senior && $0.state == reference.state }) else {
                     return false
                 }
+                // A blocked resource (a stop of it failed) may still run where the state says, and a second time
+                // where it ran before: the state says so, and nothing is done with it until a cleanup.
+                let blockedOnes = Set(resources.filter { reference.state.state(of: $0).status == .blocked })
+                guard twice.allSatisfy(blockedOnes.contains) else { return false }
                 for node in cluster.live {
-                    let here = Set(resources.filter { reference.state.state(of: $0).activeNode == NodeName(node) })
-                    guard here == running[NodeName(node), default: []] else { return false }
+                    let here = Set(
+                        resources.filter {
+                            !blockedOnes.contains($0) && reference.state.state(of: $0).activeNode == NodeName(node)
+                        })
+                    guard here == running[NodeName(node), default: []].subtracting(blockedOnes) else { return false }
                 }
                 // Free to run (not stopped, no member blocked or waiting): it runs whole somewhere.
                 let group = reference.state.state(of: GroupName("web"))
-                let blocked = resources.contains { reference.state.state(of: $0).status == .blocked }
+                let blocked = !blockedOnes.isEmpty
                 let canRun = cluster.live.contains { node in
                     reference.state.status(of: NodeName(node)) == .online
                         && resources.allSatisfy { resource in

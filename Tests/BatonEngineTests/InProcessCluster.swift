@@ -104,6 +104,15 @@ final class InProcessCluster: Sendable {
     final class Machines: Sendable {
         private struct World {
             var running: [NodeName: Set<ResourceName>] = [:]
+            /// Actions that fail the next time they run: (node, resource, start or stop).
+            var failing: Set<Failing> = []
+        }
+
+        /// An action that fails once.
+        struct Failing: Hashable {
+            var node: NodeName
+            var resource: ResourceName
+            var kind: ActionKind
         }
         private let world = Mutex(World())
         /// Resources that, like a floating address, refuse to start while a machine this one reaches runs them.
@@ -123,6 +132,17 @@ final class InProcessCluster: Sendable {
             world.withLock { $0.running[node] = nil }
         }
 
+        /// The next `kind` (start or stop) of the resource on the node fails: a start starts nothing, a stop leaves it
+        /// running.
+        func failNext(_ kind: ActionKind, of resource: ResourceName, on node: NodeName) {
+            world.withLock { _ = $0.failing.insert(Failing(node: node, resource: resource, kind: kind)) }
+        }
+
+        /// The resource runs on the machine, as if someone had started it there by hand.
+        func place(_ resource: ResourceName, on node: NodeName) {
+            world.withLock { _ = $0.running[node, default: []].insert(resource) }
+        }
+
         /// The resource dies on its machine, as a killed service would.
         func kill(_ resource: ResourceName, on node: NodeName) {
             world.withLock { _ = $0.running[node]?.remove(resource) }
@@ -133,6 +153,9 @@ final class InProcessCluster: Sendable {
             let node = action.node
             return world.withLock { world in
                 let here = world.running[node, default: []].contains(name)
+                if world.failing.remove(Failing(node: node, resource: name, kind: action.kind)) != nil {
+                    return ActionOutcome(code: 1, message: "injected failure")
+                }
                 switch action.kind {
                 case .probe, .monitor:
                     return ActionOutcome(code: here ? 0 : 7)
@@ -256,6 +279,12 @@ final class InProcessCluster: Sendable {
     /// Every link of the node cut (`true`) or joined again.
     func isolate(_ name: String, _ cut: Bool) {
         network.cut(spec.node(named: NodeName(name))!.links.map(\.value), cut)
+    }
+
+    /// The node's engine stands still for `duration`, as with `SIGSTOP` and `SIGCONT`; its agents go on.
+    func pause(_ name: String, for duration: Duration) async {
+        guard let engine = engines.withLock({ $0[NodeName(name)]?.engine }) else { return }
+        await engine.pause(until: ContinuousClock.now + duration)
     }
 
     /// The node's engine hears nothing (`true`) while it is still heard, or hears again.

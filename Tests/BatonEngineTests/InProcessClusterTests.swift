@@ -39,6 +39,33 @@ import Testing
         await cluster.tearDown()
     }
 
+    @Test func aSecondInstanceWhoseStopFailsIsBlockedUntilItIsGone() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        let app = ResourceName("app")
+        // The probes of n2's return have answered (they would find what is placed next).
+        try await Task.sleep(for: .milliseconds(500))
+        // Someone started the service on n2 by hand too, and it will not stop there; a cleanup finds it.
+        cluster.machines.place(app, on: NodeName("n2"))
+        cluster.machines.failNext(.stop, of: app, on: NodeName("n2"))
+        await cluster.request(on: "n2", ControlRequest(command: "cleanup", resource: "app"))
+        try await cluster.waitUntil("app blocked on n2, its failed stop on record, on both nodes") {
+            guard let n1 = await cluster.status("n1"), let n2 = await cluster.status("n2"), n1.state == n2.state
+            else { return false }
+            let record = n1.state.state(of: app)
+            return record.status == .blocked && record.node == NodeName("n2")
+                && record.failures.contains { $0.node == NodeName("n2") && $0.action == "stop" }
+        }
+        // The administrator stops it by hand and cleans up: found again only on n1, where it runs on.
+        cluster.machines.kill(app, on: NodeName("n2"))
+        await cluster.request(on: "n1", ControlRequest(command: "cleanup", resource: "app"))
+        try await cluster.waitUntil("one holder again, app started on n1 with nothing on record") {
+            let record = await cluster.status("n1")?.state.state(of: app)
+            return await cluster.runs(on: "n1", seenBy: "n2") && record?.failures.isEmpty == true
+        }
+        await cluster.tearDown()
+    }
+
     @Test func aPartitionHealsToOneHolder() async throws {
         let cluster = try InProcessCluster()
         try await Self.settled(cluster)

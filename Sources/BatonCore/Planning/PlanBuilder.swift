@@ -58,6 +58,15 @@ struct PlanBuilder {
                 }
             }
         }
+        // A cleaned-up resource may run anywhere its failures were (a stop that failed left it there): it is found
+        // again on every online node before anything starts it.
+        if case .cleanup(let name) = trigger, let (group, resource) = spec.groupAndResource(named: name) {
+            for node in spec.nodes.map(\.name) where state.status(of: node) == .online {
+                addProbe(
+                    resource, of: group.name, on: node,
+                    reason: "\(name) was cleaned up: find out whether it runs on \(node)")
+            }
+        }
         for group in groupsInOrder()
         where !placement.blocked.contains(group.name) && !placement.unmanaged.contains(group.name) {
             planGroup(group)
