@@ -24,8 +24,10 @@ public enum DiagnosticCode: String, Hashable, Sendable, Codable, CaseIterable {
     case unsupportedVersion = "unsupported-version"
     /// Two things of one kind with the same name.
     case duplicateName = "duplicate-name"
-    /// The same link address on two links.
+    /// The same link address on two links, or a floating address that is a node's link address.
     case duplicateAddress = "duplicate-address"
+    /// Two resources that would use the same floating address, device or mount point on one node.
+    case sharedResource = "shared-resource"
     /// A reference to a node or group that is not defined.
     case unknownReference = "unknown-reference"
     /// Groups whose `order` forms a cycle.
