@@ -602,6 +602,9 @@ public actor Engine {
             return
         }
         source = local
+        // The state it holds may count it lost: the senior's, from before this node's return was planned (an engine
+        // back within deadtime, then a stall). A node that leads runs: it plans from itself online.
+        if state.status(of: local) == .lost { state.nodes[local, default: NodeState()].status = .online }
         for node in spec.nodes.map(\.name) where node != local && !alive.contains(node) {
             if state.status(of: node) != .lost { enqueue(.nodeLost(node)) }
         }
