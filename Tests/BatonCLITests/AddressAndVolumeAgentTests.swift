@@ -192,6 +192,7 @@ import Testing
         let engine = try LoopbackEngine(
             config: config, state: directory.path + "/state",
             prefix: ["/usr/bin/unshare", "--mount", "--propagation", "private"])
+        defer { engine.kill() }
         let started = try await engine.waitUntilStarted(["data"])
         #expect(started, "the engine did not report the volume started")
         try await Task.sleep(for: .milliseconds(2500))

@@ -40,6 +40,7 @@ import Testing
         try "127.0.0.1 localhost\n".write(toFile: directory.path + "/hosts", atomically: true, encoding: .utf8)
         for round in 1...20 {
             let engine = try LoopbackEngine(config: config, state: state)
+            defer { engine.kill() }
             let started = try await engine.waitUntilStarted(Self.aliases.map { "alias\($0)" })
             #expect(started, "round \(round): the engine did not report six started aliases within 15 s")
             #expect(Self.blocks(in: directory) == 6, "round \(round): after the start")
@@ -128,9 +129,15 @@ struct LoopbackEngine {
         return false
     }
 
+    /// SIGKILL, when the test ends early (a failure, its time limit): nothing of the test is left running. After a
+    /// ``terminate()`` it does nothing.
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+    }
+
     /// SIGTERM, then the engine's exit status once it has stopped what it ran.
     func terminate() async throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
+        Glibc.kill(process.processIdentifier, SIGTERM)
         try await offPool { process.waitUntilExit() }
         return process.terminationStatus
     }
