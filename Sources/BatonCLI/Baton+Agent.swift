@@ -49,8 +49,7 @@ struct AgentLocations: ParsableArguments {
 extension ConfigOptions {
     /// The directory of the configuration file: relative agent script paths start there.
     var baseDirectory: String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
+        path.parentDirectory
     }
 }
 

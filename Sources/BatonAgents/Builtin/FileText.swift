@@ -32,12 +32,6 @@ enum FileText {
         throw AtomicFile.Failure("read", path, Errno(rawValue: error))
     }
 
-    /// The directory a path is in.
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
     /// Creates a directory and its parents.
     static func makeDirectory(_ path: String, mode: mode_t = 0o755) -> Bool {
         var prefix = path.hasPrefix("/") ? "" : "."

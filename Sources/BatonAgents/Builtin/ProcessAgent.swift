@@ -29,7 +29,7 @@ struct ProcessAgent {
             return .failure(work.request.action, code: 6, "parameter 'command' is not a command")
         }
         let logFile = work.parameter("log_file", work.stateDirectory + "/" + work.request.instance + ".log")
-        for file in [daemon.pidfile, logFile] where !FileText.makeDirectory(FileText.parent(of: file)) {
+        for file in [daemon.pidfile, logFile] where !FileText.makeDirectory(file.parentDirectory) {
             return .failure(work.request.action, code: 5, "cannot create the directory of \(file)")
         }
         switch daemon.start(command.words, logFile: logFile, environment: [("BATON_RESOURCE", work.request.instance)]) {

@@ -1,3 +1,4 @@
+import BatonCore
 import SystemPackage
 
 #if canImport(Glibc)
@@ -114,7 +115,7 @@ public enum AtomicFile {
     private static func syncFolder(of path: String) {
         guard
             let folder = try? FileDescriptor.open(
-                FilePath(FileText.parent(of: path)), .readOnly, options: [.directory, .closeOnExec])
+                FilePath(path.parentDirectory), .readOnly, options: [.directory, .closeOnExec])
         else { return }
         fsync(folder.rawValue)
         try? folder.close()
@@ -123,7 +124,7 @@ public enum AtomicFile {
     /// Removes what interrupted writes left beside `path`: new files of this helper and of Baton before it
     /// (`PATH.baton-new`).
     private static func removeLeftovers(of path: String) {
-        let folder = FileText.parent(of: path)
+        let folder = path.parentDirectory
         let prefix = (path.split(separator: "/").last.map(String.init) ?? path) + ".baton-"
         guard let directory = opendir(folder) else { return }
         defer { closedir(directory) }

@@ -1,3 +1,4 @@
+import BatonCore
 import SystemPackage
 
 #if canImport(Glibc)
@@ -15,7 +16,7 @@ public enum FileLock {
     public static func withLock<T>(
         on path: String, timeout: Duration, _ body: () throws(AtomicFile.Failure) -> T
     ) async throws(AtomicFile.Failure) -> T {
-        let folder = FileText.parent(of: path)
+        let folder = path.parentDirectory
         let descriptor: FileDescriptor
         do {
             descriptor = try FileDescriptor.open(FilePath(folder), .readOnly, options: [.directory, .closeOnExec])

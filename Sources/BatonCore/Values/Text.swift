@@ -5,6 +5,12 @@ extension String {
     /// Without leading and trailing line breaks; spaces that begin or end a line are kept.
     public var trimmingLineBreaks: String { trimming(\.isNewline) }
 
+    /// The directory a path is in: `.` for a bare name, `/` for a name at the root.
+    public var parentDirectory: String {
+        guard let slash = lastIndex(of: "/") else { return "." }
+        return slash == startIndex ? "/" : String(self[..<slash])
+    }
+
     /// Padded with spaces on the right to `width` characters; longer text is kept whole.
     public func padded(to width: Int) -> String {
         self + String(repeating: " ", count: max(0, width - count))
