@@ -270,9 +270,20 @@ final class Cluster: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let seen =
-            last.map { StateRenderer.text($0.state, try! loadSpec()) + "role \($0.role.rawValue)" } ?? "no answer"
-        throw TestFailure("\(node): waited \(limit) for: \(what); last status:\n\(seen)\n\(logs())")
+        throw TestFailure("\(node): waited \(limit) for: \(what); last status:\n\(describe(last))\n\(logs())")
+    }
+
+    private func describe(_ status: StatusReport?) -> String {
+        status.map { StateRenderer.text($0.state, try! loadSpec()) + "role \($0.role.rawValue)" } ?? "no answer"
+    }
+
+    /// What a failure that is not a wait for one node reports: each node's status, the client's neighbour table (which
+    /// machine it takes the floating address to be) and the logs.
+    func report() async -> String {
+        var text = ""
+        for node in ["n1", "n2"] { text += "--- status of \(node)\n\(describe(await status(node)))\n" }
+        let neighbours = try? await ValidateCommandTests.run("/usr/sbin/ip", ["-n", prefix + "c", "neigh", "show"])
+        return text + "--- the client's neighbours\n\(neighbours?.output ?? "unknown")\n\(logs())"
     }
 
     /// Polls the node's events every 200 ms until `condition` holds, for at most `limit`.
@@ -354,8 +365,11 @@ final class Cluster: @unchecked Sendable {
         for pid in pids { kill(pid, SIGKILL) }
     }
 
-    /// Every process of the node's namespace killed, its links set down.
+    /// The node's links set down, then every process of its namespace killed: like a machine that dies, it sends
+    /// nothing more (no connection of its is closed for its peers).
     func crash(_ node: String) async {
+        try? await ip(node, ["link", "set", "eth0", "down"])
+        try? await ip(node, ["link", "set", "eth1", "down"])
         let inside =
             await (try? ValidateCommandTests.run("/usr/sbin/ip", ["netns", "pids", prefix + node]))?.output ?? ""
         for pid in inside.split(separator: "\n").compactMap({ pid_t($0) }) { kill(pid, SIGKILL) }
@@ -363,8 +377,6 @@ final class Cluster: @unchecked Sendable {
             kill(engine, SIGKILL)
             _ = await reap(engine)
         }
-        try? await ip(node, ["link", "set", "eth0", "down"])
-        try? await ip(node, ["link", "set", "eth1", "down"])
         // A crashed machine loses the addresses it took; here they would come back with the link.
         let own = "10.\(net).1.\(node == "n1" ? 1 : 2)/24"
         let shown =

@@ -76,7 +76,7 @@ import Testing
             _ = try await cluster.waitFor("n2", "round \(round): the database runs on n2", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n2"
             }
-            let resumed = try await client.firstAcknowledgement(sentAfter: crash, limit: .seconds(60))
+            let resumed = try await client.firstAcknowledgement(sentAfter: crash, limit: .seconds(60), in: cluster)
             takeovers.append(resumed - crash)
             print("round \(round): the first row sent after the crash was acknowledged \(resumed - crash) after it")
 
@@ -97,7 +97,7 @@ import Testing
             _ = try await cluster.waitFor("n1", "round \(round): the database is back on n1", limit: .seconds(90)) {
                 Self.databaseNode($0) == "n1" && $0.role == .main
             }
-            _ = try await client.firstAcknowledgement(sentAfter: ContinuousClock.now, limit: .seconds(60))
+            _ = try await client.firstAcknowledgement(sentAfter: ContinuousClock.now, limit: .seconds(60), in: cluster)
         }
         await client.stop()
 
@@ -265,6 +265,10 @@ final class Client: @unchecked Sendable {
     private var timings: [(sent: ContinuousClock.Instant, acknowledged: ContinuousClock.Instant)] = []
     private var running = false
     private var thread: Thread?
+    /// The writer's last failure, for the report when no acknowledgement comes.
+    private var lastError = "none"
+    /// When the writer's current statement was sent.
+    private var statementSince: ContinuousClock.Instant?
 
     init(namespace: String, host: String = "erp-db") {
         self.namespace = namespace
@@ -279,13 +283,20 @@ final class Client: @unchecked Sendable {
         try await offPool { try self.sqlSynchronously(statement) }
     }
 
+    /// How the client connects. A crashed machine closes none of its connections, so a statement under way may never
+    /// hear back: like any client of a cluster, this one gives up on a connection whose data goes unacknowledged for
+    /// 3 s (`tcp_user_timeout`) instead of waiting through TCP's minutes of retransmission.
+    static func connection(_ host: String) -> String {
+        "host=\(host) user=postgres dbname=postgres connect_timeout=2 tcp_user_timeout=3000"
+    }
+
     /// ``sql(_:)`` on the calling thread, which it blocks: the writer's own thread.
     private func sqlSynchronously(_ statement: String) throws -> String {
         let run = try ValidateCommandTests.runSynchronously(
             "/usr/sbin/ip",
             [
                 "netns", "exec", namespace, "/usr/bin/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-d", "host=\(host) user=postgres dbname=postgres connect_timeout=2", "-c", statement,
+                "-d", Self.connection(host), "-c", statement,
             ])
         guard run.status == 0 else { throw TestFailure("psql \(statement): \(run.error)") }
         return run.output
@@ -297,12 +308,16 @@ final class Client: @unchecked Sendable {
             var next = 1
             while lock.withLock({ running }) {
                 let sent = ContinuousClock.now
-                if (try? sqlSynchronously("INSERT INTO numbered VALUES (\(next))")) != nil {
+                lock.withLock { statementSince = sent }
+                do {
+                    try sqlSynchronously("INSERT INTO numbered VALUES (\(next))")
                     let now = ContinuousClock.now
                     lock.withLock {
                         numbers.append(next)
                         timings.append((sent, now))
                     }
+                } catch {
+                    lock.withLock { lastError = "\(error)" }
                 }
                 next += 1
                 usleep(50_000)
@@ -323,15 +338,18 @@ final class Client: @unchecked Sendable {
         lock.withLock { running = false }
     }
 
-    /// When the first statement sent after `start` was acknowledged.
-    func firstAcknowledgement(sentAfter start: ContinuousClock.Instant, limit: Duration) async throws
-        -> ContinuousClock.Instant
+    /// When the first statement sent after `start` was acknowledged; if none is for `limit`, the failure names the
+    /// writer's last error and what `cluster` shows.
+    func firstAcknowledgement(sentAfter start: ContinuousClock.Instant, limit: Duration, in cluster: Cluster)
+        async throws -> ContinuousClock.Instant
     {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if let time = lock.withLock({ timings.first { $0.sent > start }?.acknowledged }) { return time }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw TestFailure("the client got no acknowledgement for \(limit)")
+        let error = lock.withLock { lastError }
+        throw TestFailure(
+            "the client got no acknowledgement for \(limit); its last error: \(error)\n\(await cluster.report())")
     }
 }
