@@ -61,12 +61,7 @@ public struct ControlResponse: Codable, Hashable, Sendable {
 /// Something the engine noticed or did, as the log, `baton events` and the event handler receive it.
 public struct EventRecord: Codable, Hashable, Sendable {
     /// How bad it is.
-    public enum Severity: String, Codable, Hashable, Sendable, Comparable {
-        case info, warning, error, critical
-
-        private var rank: Int { [.info, .warning, .error, .critical].firstIndex(of: self)! }
-        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-    }
+    public typealias Severity = EventSeverity
 
     /// The event's name, from the documented list: `node-lost`, `takeover-finished`, ...
     public var event: String

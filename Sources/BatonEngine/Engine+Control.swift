@@ -49,7 +49,7 @@ extension Engine {
         }
         if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
         if case .switchover(let group, let node) = wish {
-            emit("switchover-requested", .info, "an administrator moves \(group) to \(node)", group: GroupName(group))
+            emit(.switchoverRequested(GroupName(group), to: node))
         }
         enqueue(trigger)
         return ActionOutcome(code: 0, message: "\(trigger): planned by \(local)")

@@ -44,14 +44,12 @@ extension Engine {
         while !steps.isEmpty, !halted {
             switch steps.removeFirst() {
             case .refused(let trigger, let problem):
-                emit("request-refused", .warning, "\(trigger) cannot be planned: \(problem)")
+                emit(.requestRefused(trigger, problem: problem))
             case .run(let plan, let round):
                 if round == 0, isTakeover(plan.trigger), !plan.actions.isEmpty {
                     takingOver = true
                     updateRole()
-                    emit(
-                        "takeover-started", .warning,
-                        "\(plan.trigger): \(local) takes over, \(plan.actions.count) actions")
+                    emit(.takeoverStarted(local, cause: plan.trigger, actions: plan.actions.count))
                 }
                 publish()
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
@@ -87,17 +85,10 @@ extension Engine {
         }
         guard isTakeover(transition.cause) else { return }
         takingOver = false
-        let names = { (groups: [GroupName]) in groups.map(\.rawValue).joined(separator: ", ") }
         if transition.notRunning.isEmpty {
-            emit(
-                "takeover-finished", .warning,
-                "takeover after \(transition.cause) finished"
-                    + (transition.waiting.isEmpty ? "" : "; \(names(transition.waiting)) wait"))
+            emit(.takeoverFinished(cause: transition.cause, waiting: transition.waiting))
         } else {
-            emit(
-                "takeover-failed", .critical,
-                "takeover after \(transition.cause) left \(names(transition.notRunning)) not running",
-                action: "read the failures in `baton status` and `baton events`")
+            emit(.takeoverFailed(cause: transition.cause, notRunning: transition.notRunning))
         }
         updateRole()
     }
@@ -113,12 +104,7 @@ extension Engine {
             else { continue }
             heldElsewhere[group] = clock.now
             let holder = state.state(of: group).node?.rawValue ?? "another node"
-            emit(
-                "group-held-elsewhere", .error, "\(group) does not start on \(action.node): \(reason)", group: group,
-                on: action.node,
-                action: "find out whether \(holder) still runs \(group) (an engine that died leaves its resources "
-                    + "running); start its engine, or stop it there; Baton tries again every "
-                    + heldRetry.configText)
+            emit(.groupHeldElsewhere(group, on: action.node, reason: reason, holder: holder, retry: heldRetry))
         }
     }
 
@@ -136,10 +122,7 @@ extension Engine {
         guard let name = probe.resource, let resource = spec.resource(named: name) else { return }
         let outcome = await perform(.stop(resource, of: probe.group, on: probe.node))
         if outcome.code == 0 {
-            emit(
-                "resource-stopped", .warning,
-                "\(name) also ran on \(probe.node); that second instance is stopped", group: probe.group,
-                resource: name)
+            emit(.strayStopped(name, of: probe.group, on: probe.node))
         } else {
             // It may run there still: blocked, as after a failed stop in a plan, so that nothing more is done with it
             // until an administrator has stopped it and cleans it up (which finds it again on every node).
@@ -149,12 +132,7 @@ extension Engine {
             record.failures.append(
                 Failure(node: probe.node, action: "stop", code: outcome.code, time: Self.wallClock))
             state.resources[name] = record
-            emit(
-                "stray-stop-failed", .critical,
-                "\(name) also runs on \(probe.node), and stopping it there failed: \(OCFExitCode.describe(outcome.code))",
-                group: probe.group, resource: name,
-                action:
-                    "stop \(name) on \(probe.node) by hand: it runs on two nodes; then run `baton cleanup \(name)`")
+            emit(.strayStopFailed(name, of: probe.group, on: probe.node, code: outcome.code))
             publish()
         }
     }
@@ -162,47 +140,33 @@ extension Engine {
     /// The event for what one action did, as it ends; its subject is the node that acted.
     func record(_ action: PlannedAction, _ outcome: ActionOutcome) {
         guard let resource = action.resource, !halted else { return }
-        let code = OCFExitCode.describe(outcome.code)
         let node = action.node
         let succeeded = !outcome.timedOut && action.kind.succeeds(with: outcome.code)
-        let detail = outcome.message.isEmpty ? "" : " (\(outcome.message))"
         switch (action.kind, succeeded) {
         case (.start, true), (.stop, true):
             let started = action.kind == .start
-            let verb = started ? "started" : "stopped"
             emit(
-                "resource-\(verb)", .info, "\(resource) \(verb) on \(node)", group: action.group, resource: resource,
-                on: node)
+                started
+                    ? .resourceStarted(resource, of: action.group, on: node)
+                    : .resourceStopped(resource, of: action.group, on: node))
             // A group has started when its last member has, and stopped when its first has.
             let members = action.group.flatMap(spec.group(named:))?.resources
             if let group = action.group, (started ? members?.last : members?.first)?.name == resource {
-                emit(
-                    "group-\(verb)", .info, started ? "\(group) runs on \(node)" : "\(group) stopped on \(node)",
-                    group: group, on: node)
+                emit(started ? .groupStarted(group, on: node) : .groupStopped(group, on: node))
             }
-        case (.start, false) where outcome.declined || outcome.heldElsewhere:
+        case (.start, false) where outcome.declined || outcome.heldElsewhere, (.probe, false) where outcome.declined:
             // Not a failure: the node is leaving, or `group-held-elsewhere` says why.
             return
         case (.start, false), (.monitor, false):
             emit(
-                "resource-failed", .error, "\(action.kind.rawValue) of \(resource) failed on \(node): \(code)\(detail)",
-                group: action.group, resource: resource, on: node)
+                .resourceFailed(
+                    action.kind, resource, of: action.group, on: node, code: outcome.code, detail: outcome.message))
         case (.probe, false) where outcome.code == 0:
-            emit(
-                "resource-found-running", .warning, "the probe found \(resource) running on \(node)",
-                group: action.group, resource: resource, on: node)
+            emit(.resourceFoundRunning(resource, of: action.group, on: node))
         case (.probe, false):
-            emit(
-                "probe-failed", .error, "the probe of \(resource) failed on \(node): \(code)\(detail)",
-                group: action.group, resource: resource, on: node)
+            emit(.probeFailed(resource, of: action.group, on: node, code: outcome.code, detail: outcome.message))
         case (.stop, false):
-            emit(
-                "group-blocked", .critical,
-                "stop of \(resource) failed on \(node): \(code); \(action.group?.rawValue ?? "its group") "
-                    + "starts nowhere else while it may still run there",
-                group: action.group, resource: resource, on: node,
-                action:
-                    "stop \(resource) on \(node) by hand (or power the node off), then run `baton cleanup \(resource)`")
+            emit(.groupBlocked(resource, of: action.group, on: node, code: outcome.code))
         default:
             return
         }
@@ -298,7 +262,7 @@ extension Engine {
         // A stop or a new start settles whatever a failed monitor had to say.
         if kind == .stop || kind == .start, let name { unreported[name] = nil }
         if kind == .cancelMonitor { return ActionOutcome(code: 0) }
-        guard !halted else { return ActionOutcome(code: 1, message: "the engine on \(local) has stopped") }
+        guard !halted, !stopped else { return Self.stoppedEngine(local) }
         // A node that is leaving starts nothing more: what it started now would be left running with no engine.
         if kind == .start, shuttingDown {
             return ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)
@@ -427,9 +391,7 @@ extension Engine {
         monitorResults[name] = code
         guard code != 0 else { return true }
         monitors[name] = nil
-        emit(
-            "monitor-failed", .error, "the monitor of \(name) failed on \(local): \(OCFExitCode.describe(code))",
-            resource: name)
+        emit(.monitorFailed(name, on: local, code: code))
         unreported[name] = code
         reportMonitorFailures()
         return false
@@ -472,6 +434,16 @@ extension Engine {
         runsHere.isEmpty && !state.resources.values.contains { $0.node == local && $0.status != .stopped }
     }
 
+    /// Whether no plan takes anything more off this node: what the state still has here is in groups with a blocked
+    /// member (a stop failed), for which nothing is planned until a cleanup.
+    var onlyBlockedHere: Bool {
+        !state.resources.contains { name, resource in
+            guard resource.node == local, resource.status != .stopped else { return false }
+            let members = spec.groupAndResource(named: name)?.0.resources ?? []
+            return !members.contains { state.state(of: $0.name).status == .blocked }
+        }
+    }
+
     /// ``shutDown()`` as one of the engine's own jobs, for callers that cannot wait (a signal handler).
     public nonisolated func requestShutdown() {
         jobSink.yield { await self.shutDown() }
@@ -484,7 +456,7 @@ extension Engine {
     /// groups' stop and start timeouts allow, this node stops its own resources itself.
     public func shutDown() async {
         guard !shuttingDown else { return }
-        emit("engine-stopping", .info, "\(local) is stopping: its groups go to a peer, or stop")
+        emit(.engineStopping(local))
         // At once, before asking: from now on this node declines every start, so nothing the senior sends it while
         // it hands over (both nodes stopping at once) is left running with no engine.
         shuttingDown = true
@@ -499,7 +471,7 @@ extension Engine {
                 group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
             }.max() ?? .zero
         let deadline = clock.now + limit + spec.heartbeat.deadtime.value * 2
-        while !(handedOver && !draining), clock.now < deadline, !halted,
+        while !((handedOver || onlyBlockedHere) && !draining), clock.now < deadline, !halted,
             senior == local || senior.map(isAlive) == true
         {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
@@ -509,17 +481,17 @@ extension Engine {
         while served.values.contains(where: { $0 == nil }), clock.now < deadline, !halted {
             try? await Task.sleep(for: spec.heartbeat.interval.value)
         }
-        if !handedOver {
+        if !handedOver, !onlyBlockedHere {
             await stopHere()
-        } else if !runsHere.isEmpty {
-            await stopUnrecorded()
+        } else {
+            await stopRemaining()
         }
         monitors = [:]
         stopped = true
         save()
         // Peers hear that this node left on purpose (a `node-left`, not a `node-lost`).
         sendHeartbeats()
-        emit("engine-stopped", .info, "\(local) stopped")
+        emit(.engineStopped(local))
     }
 
     private func isAlive(_ node: NodeName) -> Bool {
@@ -528,21 +500,33 @@ extension Engine {
 
     /// Stops what runs on this node without a senior: this node's actions of a standby plan made here.
     private func stopHere() async {
-        emit(
-            "stopping-alone", .warning, "no senior node took \(local)'s groups: \(local) stops its resources itself")
+        emit(.stoppingAlone(local))
         let plan = Planner.plan(spec, from: state, trigger: .standby(local))
         let report = await Executor().run(plan, with: LocalOnlyRunner(engine: self))
         state = state.applying(.standby(local), in: spec).applying(report, of: plan, in: spec)
-        await stopUnrecorded()
+        await stopRemaining()
     }
 
-    /// Stops what this node's agents started that the state it last received does not show (a start it ran just
-    /// before the senior's state came, or one that ended after it handed over), last member first.
-    private func stopUnrecorded() async {
+    /// Stops, last member first, what may still run here: what this node's agents started or found running and did
+    /// not stop since (a start it ran just before the senior's state came, one that ended after it handed over), and
+    /// what the state it holds has here (a resource whose stop failed, which is tried once more, and one whose
+    /// probe had not answered yet since the engine started). What stops is stopped in this node's state too; what
+    /// does not is left running, and said so.
+    private func stopRemaining() async {
+        let remaining = runsHere.union(state.resources.filter { $0.value.activeNode == local }.map(\.key))
         for group in spec.groups.reversed() {
-            for resource in group.resources.reversed() where runsHere.contains(resource.name) {
+            for resource in group.resources.reversed() where remaining.contains(resource.name) {
                 let stop = PlannedAction.stop(resource, of: group.name, on: local)
-                record(stop, await perform(stop))
+                let outcome = await perform(stop)
+                record(stop, outcome)
+                if outcome.code == 0 {
+                    if state.state(of: resource.name).node == local {
+                        state.resources[resource.name] = ResourceState(
+                            failures: state.state(of: resource.name).failures)
+                    }
+                } else {
+                    emit(.leftRunning(resource.name, of: group.name, on: local))
+                }
             }
         }
         save()

@@ -227,10 +227,7 @@ public actor Engine {
             throw EngineError(
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
         }
-        emit(
-            "engine-started", .info,
-            "engine started on \(local) (boot \(boot)); listening for peers for up to "
-                + spec.heartbeat.initdead.value.configText)
+        emit(.engineStarted(local, boot: "\(boot)", initdead: spec.heartbeat.initdead.value))
         let jobSink = jobSink
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -396,7 +393,7 @@ public actor Engine {
     private func compareConfiguration(of peer: NodeName, _ summary: Summary) {
         guard summary.config != identity.digest else {
             if mismatched.removeValue(forKey: peer) != nil {
-                emit("config-matched", .info, "\(peer) now runs the same configuration as \(local)", on: peer)
+                emit(.configMatched(local: local, peer: peer))
                 planReturn(of: peer)
             }
             return
@@ -404,13 +401,7 @@ public actor Engine {
         guard mismatched[peer] == nil else { return }
         let sections = summary.sections.map { identity.differences(from: $0) } ?? []
         mismatched[peer] = sections
-        emit(
-            "config-mismatch", .error,
-            "\(peer) runs another configuration than \(local)"
-                + (sections.isEmpty ? "" : ": \(sections.joined(separator: ", ")) differ")
-                + "; it takes no part in plans",
-            on: peer,
-            action: "give every node the same cluster.yaml, then restart the engine of the node that differs")
+        emit(.configMismatch(local: local, peer: peer, sections: sections))
         // The senior plans nothing for it any more: what it ran counts as lost.
         if senior == local, ready, state.status(of: peer) != .lost { enqueue(.nodeLost(peer)) }
         elect()
@@ -430,10 +421,7 @@ public actor Engine {
         let difference = abs(packet.timestamp.milliseconds - Self.wallClock.milliseconds)
         if difference > Self.milliseconds(Self.clockThreshold) {
             if clockWarned.insert(packet.sender).inserted {
-                emit(
-                    "clock-difference", .warning,
-                    "the clocks of \(local) and \(packet.sender) differ by \(difference) ms",
-                    action: "synchronize the clocks (NTP): restart windows and event times use them")
+                emit(.clockDifference(local: local, peer: packet.sender, milliseconds: difference))
             }
         } else {
             clockWarned.remove(packet.sender)
@@ -455,7 +443,7 @@ public actor Engine {
         source = senior
         if !ready {
             ready = true
-            emit("state-received", .info, "\(local) holds the cluster state of \(senior?.rawValue ?? "?")")
+            emit(.stateReceived(local: local, from: senior))
         }
         save()
         updateRole()
@@ -467,25 +455,24 @@ public actor Engine {
         for change in changes {
             switch change {
             case .linkUp(let node, let link):
-                emit("link-up", .info, "link \(linkName(node, link)) to \(node) is up")
+                emit(.linkUp(peer: node, link: linkName(node, link)))
             case .linkLate(let node, let link):
                 emit(
-                    "link-late", isLeaving(node) ? .info : .warning,
-                    "link \(linkName(node, link)) to \(node) is late: silent for warntime "
-                        + spec.heartbeat.warntime.value.configText)
+                    .linkLate(
+                        peer: node, link: linkName(node, link), warntime: spec.heartbeat.warntime.value,
+                        leaving: isLeaving(node)))
             case .linkDown(let node, let link):
                 let others = membership.peer(node)?.links.contains { $0.state == .up } ?? false
                 emit(
-                    "link-down", isLeaving(node) ? .info : others ? .warning : .error,
-                    "link \(linkName(node, link)) to \(node) is down: silent for deadtime "
-                        + spec.heartbeat.deadtime.value.configText,
-                    action: others ? "check that link: \(node) is still heard on another" : nil)
+                    .linkDown(
+                        peer: node, link: linkName(node, link), deadtime: spec.heartbeat.deadtime.value,
+                        leaving: isLeaving(node), heardElsewhere: others))
             case .activeLinkChanged(let node, let from, let to):
                 if from != nil {
-                    emit("link-switched", .warning, "traffic to \(node) now uses link \(linkName(node, to))")
+                    emit(.linkSwitched(peer: node, link: linkName(node, to)))
                 }
             case .nodeJoined(let node):
-                emit("node-joined", .info, "\(node) is heard")
+                emit(.nodeJoined(node))
                 // Its heartbeat says whether it leads (two seniors after a partition heals): only then is it known
                 // which of the two plans its return.
                 if summaries[node] == nil { returning.insert(node) } else { planReturn(of: node) }
@@ -493,14 +480,10 @@ public actor Engine {
                 if summaries[node]?.role == .stopped {
                     // Its last heartbeat said its engine stopped, after handing its groups over: maintenance.
                     left.insert(node)
-                    emit("node-left", .info, "\(node) left the cluster: its engine stopped", on: node)
+                    emit(.nodeLeft(node))
                 } else {
                     left.remove(node)
-                    emit(
-                        "node-lost", .critical,
-                        "\(node) is lost: silent on every link for deadtime "
-                            + spec.heartbeat.deadtime.value.configText,
-                        on: node, action: "find out why \(node) stopped; its groups move to the next node")
+                    emit(.nodeLost(node, deadtime: spec.heartbeat.deadtime.value))
                 }
                 summaries[node] = nil
                 restarted.remove(node)
@@ -514,7 +497,7 @@ public actor Engine {
                     enqueue(.nodeLost(node))
                 }
             case .nodeRestarted(let node):
-                emit("node-restarted", .warning, "the engine on \(node) restarted: it runs with a new boot identifier")
+                emit(.nodeRestarted(node))
                 summaries[node] = nil
                 failPending(to: node)
                 // Only its engine restarted, within deadtime: what it ran may still run there. No takeover; what it
@@ -527,9 +510,7 @@ public actor Engine {
                     elect()
                 }
             case .listeningEnded(let alone):
-                emit(
-                    "listening-ended", .info,
-                    alone ? "no peer answered within initdead: \(local) acts alone" : "every peer answered")
+                emit(.listeningEnded(local, alone: alone))
                 elect()
             }
         }
@@ -587,7 +568,7 @@ public actor Engine {
         case .unchanged:
             return
         case .follow(let claimant, let term, let gaveWay):
-            emit("senior-changed", .info, "\(claimant) is the senior node (term \(term)): \(local) follows its plans")
+            emit(.seniorChanged(local: local, senior: claimant, term: term))
             if gaveWay { giveWay(to: claimant) }
             requestState()
         case .lead:
@@ -596,7 +577,7 @@ public actor Engine {
     }
 
     private func becomeSenior(alive: Set<NodeName>) {
-        emit("senior-changed", .info, "\(local) is the senior node (term \(term)): it plans for the cluster")
+        emit(.seniorChanged(local: local, senior: local, term: term))
         if !ready {
             formCluster(alive: alive)
             return
@@ -651,9 +632,7 @@ public actor Engine {
                 groupState.waiting =
                     "\(group.name) last ran on \(owner) (generation \(record.generation)), which holds the newest "
                     + "data and is not here"
-                emit(
-                    "group-waiting", .warning, groupState.waiting!, group: group.name,
-                    action: "start \(owner), or check the data and run `baton start \(group.name) --force`")
+                emit(.groupWaiting(group.name, reason: groupState.waiting!, owner: owner))
             }
             formed.groups[group.name] = groupState
         }
@@ -686,9 +665,7 @@ public actor Engine {
         guard current != reportedRole else { return }
         let previous = reportedRole
         reportedRole = current
-        emit(
-            "role-changed", current == .mainFailed || current == .slaveFailed ? .error : .info,
-            "\(local) is now \(current.rawValue) (\(current.summary)), was \(previous.rawValue)")
+        emit(.roleChanged(local, from: previous, to: current))
     }
 
     /// A new version of the state, from the senior: written to the state file; peers fetch it.
@@ -705,24 +682,18 @@ public actor Engine {
         do {
             try stateFile.save(stored)
         } catch {
-            emit(
-                "state-file-failed", .error, "cannot write the state file: \(error)",
-                action: "free space or fix permissions in the state directory")
+            emit(.stateFileFailed("\(error)"))
         }
     }
 
     // MARK: Events
 
-    /// Records an event; `subject` is the node it is about when another node acted (an action's node), else this one.
-    func emit(
-        _ name: String, _ severity: EventRecord.Severity, _ message: String, group: GroupName? = nil,
-        resource: ResourceName? = nil, on subject: NodeName? = nil, action: String? = nil
-    ) {
+    /// Records an event, as it happens; its node is the one it is about (``ClusterEvent/subject``), else this one.
+    func emit(_ event: ClusterEvent) {
         events.record(
             EventRecord(
-                event: name, severity: severity, node: (subject ?? local).rawValue, reporter: local.rawValue,
-                group: group?.rawValue,
-                resource: resource?.rawValue, role: reportedRole, message: message, action: action,
-                time: Self.wallClock))
+                event: event.name.rawValue, severity: event.severity, node: (event.subject ?? local).rawValue,
+                reporter: local.rawValue, group: event.group?.rawValue, resource: event.resource?.rawValue,
+                role: reportedRole, message: event.message, action: event.action, time: Self.wallClock))
     }
 }

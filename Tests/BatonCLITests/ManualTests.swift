@@ -1,5 +1,6 @@
 import ArgumentParser
 import BatonCLI
+import BatonCore
 import Foundation
 import Testing
 
@@ -17,6 +18,17 @@ import Testing
                 text.contains(command.configuration.abstract),
                 "regenerate man/baton.8: the abstract of '\(name)' changed")
         }
+    }
+
+    /// The README's list of events names every kind of event the engine records, and no other.
+    @Test func theReadmeListsEveryEvent() throws {
+        let readme = try String(
+            contentsOf: Self.manual.deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("README.md"), encoding: .utf8)
+        let start = try #require(readme.range(of: "- Events ("))
+        let list = readme[start.upperBound...].prefix { $0 != ")" }
+        let listed = list.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        #expect(Set(listed) == Set(ClusterEvent.Name.allCases.map(\.rawValue)))
     }
 
     @Test func theRootDiscussionIsInTheManual() throws {

@@ -104,8 +104,8 @@ final class InProcessCluster: Sendable {
     final class Machines: Sendable {
         private struct World {
             var running: [NodeName: Set<ResourceName>] = [:]
-            /// Actions that fail the next time they run: (node, resource, start or stop).
-            var failing: Set<Failing> = []
+            /// Actions that fail the next times they run: (node, resource, start or stop), with how many times.
+            var failing: [Failing: Int] = [:]
         }
 
         /// An action that fails once.
@@ -132,10 +132,10 @@ final class InProcessCluster: Sendable {
             world.withLock { $0.running[node] = nil }
         }
 
-        /// The next `kind` (start or stop) of the resource on the node fails: a start starts nothing, a stop leaves it
-        /// running.
-        func failNext(_ kind: ActionKind, of resource: ResourceName, on node: NodeName) {
-            world.withLock { _ = $0.failing.insert(Failing(node: node, resource: resource, kind: kind)) }
+        /// The next `kind` (start or stop) of the resource on the node fails, `times` times in a row: a start starts
+        /// nothing, a stop leaves it running.
+        func failNext(_ kind: ActionKind, of resource: ResourceName, on node: NodeName, times: Int = 1) {
+            world.withLock { $0.failing[Failing(node: node, resource: resource, kind: kind), default: 0] += times }
         }
 
         /// The resource runs on the machine, as if someone had started it there by hand.
@@ -153,7 +153,9 @@ final class InProcessCluster: Sendable {
             let node = action.node
             return world.withLock { world in
                 let here = world.running[node, default: []].contains(name)
-                if world.failing.remove(Failing(node: node, resource: name, kind: action.kind)) != nil {
+                let failing = Failing(node: node, resource: name, kind: action.kind)
+                if let times = world.failing[failing] {
+                    world.failing[failing] = times > 1 ? times - 1 : nil
                     return ActionOutcome(code: 1, message: "injected failure")
                 }
                 switch action.kind {
@@ -298,10 +300,13 @@ final class InProcessCluster: Sendable {
     }
 
     /// SIGTERM: the engine hands its groups over, or stops them, and ends.
-    func terminate(_ name: String) async {
-        guard let running = engines.withLock({ $0.removeValue(forKey: NodeName(name)) }) else { return }
+    /// - Returns: the events it kept.
+    @discardableResult
+    func terminate(_ name: String) async -> [EventRecord] {
+        guard let running = engines.withLock({ $0.removeValue(forKey: NodeName(name)) }) else { return [] }
         await running.engine.shutDown()
         await running.task.value
+        return await running.engine.status().events
     }
 
     /// An administrator's request on the node's control socket; the answer is not kept.
@@ -337,12 +342,15 @@ final class InProcessCluster: Sendable {
                 seen +=
                     "\n\(node): \(status.role.rawValue), senior \(status.senior ?? "-"), web "
                     + "\(status.state.state(of: GroupName("web"))), vip \(status.state.state(of: ResourceName("vip"))), "
-                    + "app \(status.state.state(of: ResourceName("app")))\n"
-                    + status.events.map { "    \($0.time) \($0.event) [\($0.node)] \($0.message)" }.joined(
-                        separator: "\n")
+                    + "app \(status.state.state(of: ResourceName("app")))\n" + Self.lines(status.events)
             }
         }
         throw TestFailure("waited \(limit) for: \(what)\n\(seen)")
+    }
+
+    /// Events one per line, for a failure's report.
+    static func lines(_ events: [EventRecord]) -> String {
+        events.map { "    \($0.time) \($0.event) [\($0.node)] \($0.message)" }.joined(separator: "\n")
     }
 
     /// Whether the node's status shows the whole group started on `holder`, and the machine runs exactly that.

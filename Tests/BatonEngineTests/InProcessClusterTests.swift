@@ -139,10 +139,34 @@ import Testing
     @Test func bothEnginesStoppedAtOnceLeaveNothingRunning() async throws {
         let cluster = try InProcessCluster()
         try await Self.settled(cluster)
-        async let first: Void = cluster.terminate("n1")
-        async let second: Void = cluster.terminate("n2")
+        async let first = cluster.terminate("n1")
+        async let second = cluster.terminate("n2")
         _ = await (first, second)
         #expect(cluster.holders.isEmpty, "\(cluster.machines.running)")
+    }
+
+    /// A stop that failed (the group is blocked) is tried once more when every engine stops: nothing is left if it
+    /// works, and a critical `left-running` names what is left if it fails again.
+    @Test(arguments: [1, 2]) func aFailedStopIsTriedOnceMoreWhenEveryEngineStops(failures: Int) async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        let app = ResourceName("app")
+        cluster.machines.failNext(.stop, of: app, on: NodeName("n1"), times: failures)
+        await cluster.request(on: "n2", ControlRequest(command: "switch", group: "web", node: "n2"))
+        try await cluster.waitUntil("app blocked on n1") {
+            await cluster.status("n2")?.state.state(of: app).status == .blocked
+        }
+        async let first = cluster.terminate("n1")
+        async let second = cluster.terminate("n2")
+        let events = await first + second
+        let left = events.filter { $0.event == "left-running" }
+        if failures == 1 {
+            #expect(cluster.holders.isEmpty, "\(cluster.machines.running)")
+            #expect(left.isEmpty)
+        } else {
+            #expect(cluster.machines.running == [NodeName("n1"): [app]])
+            #expect(left.map { "\($0.node) \($0.resource ?? "") \($0.severity)" } == ["n1 app critical"])
+        }
     }
 
     @Test func aMonitorFailureRestartsInPlaceThenMovesTheGroup() async throws {

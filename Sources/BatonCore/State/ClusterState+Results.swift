@@ -2,7 +2,7 @@ extension ClusterState {
     /// The state after a plan ran: what succeeded took effect, what failed is on record.
     ///
     /// A failed start or monitor leaves the resource failed on its node (it is stopped before it starts again); a
-    /// failed stop blocks it there; a probe that finds a resource running puts it there. A group whose first member
+    /// failed stop blocks it there; a probe that finds a resource running puts it there, unless it is blocked. A group whose first member
     /// starts has started on that node: its generation is raised (a member restarted in place does not count), and a
     /// switchover's pin is dropped once the group runs elsewhere.
     public func applying(_ report: ExecutionReport, of plan: Plan, in spec: ClusterSpec) -> ClusterState {
@@ -12,6 +12,9 @@ extension ClusterState {
             let action = plan.action(result.action)
             guard let name = action.resource, let outcome = result.outcome else { continue }
             var resource = state.state(of: name)
+            // A blocked resource may still run where its stop failed, and a second time where it ran before: what a
+            // probe finds changes nothing until a cleanup (which unblocks it before it probes).
+            if action.kind == .probe, resource.status == .blocked { continue }
             let failure = Failure(node: action.node, action: action.kind.rawValue, code: outcome.code, time: time)
             switch (action.kind, result.status) {
             case (.start, .succeeded):
@@ -26,7 +29,7 @@ extension ClusterState {
                     if record.pinned != action.node { record.pinned = nil }
                     state.groups[group] = record
                 }
-            case (.start, .failed) where outcome.declined:
+            case (.start, .failed) where outcome.declined, (.probe, .failed) where outcome.declined:
                 // Its node is leaving the cluster and ran nothing.
                 continue
             case (.start, .failed) where outcome.heldElsewhere:
