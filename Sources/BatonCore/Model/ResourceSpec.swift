@@ -71,7 +71,12 @@ public struct ResourceSpec: Hashable, Sendable {
 
     /// The value of the parameter of that name, if written.
     public func parameter(_ name: String) -> String? {
-        parameters.first { $0.name == name }?.value
+        written(name)?.value
+    }
+
+    /// The parameter of that name, with where it is written, if it is.
+    public func written(_ name: String) -> Parameter? {
+        parameters.first { $0.name == name }
     }
 }
 

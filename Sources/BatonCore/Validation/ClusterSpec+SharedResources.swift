@@ -12,10 +12,9 @@ extension ClusterSpec {
         for group in groups {
             for resource in group.resources {
                 guard case .builtin(let agent) = resource.agent.value else { continue }
-                let parameter = { (name: String) in resource.parameters.first { $0.name == name } }
                 switch agent {
                 case .floatingIP:
-                    guard let written = parameter("address"),
+                    guard let written = resource.written("address"),
                         let address = try? PrefixedAddress(configText: written.value).address
                     else { continue }
                     if let node = links[address] {
@@ -29,11 +28,11 @@ extension ClusterSpec {
                     diagnostics += Self.sharedValue(
                         address, of: resource.name, at: written.valueLocation, in: &addresses, noun: "floating address")
                 case .volume:
-                    if let device = parameter("device") {
+                    if let device = resource.written("device") {
                         diagnostics += Self.sharedValue(
                             device.value, of: resource.name, at: device.valueLocation, in: &devices, noun: "device")
                     }
-                    if let directory = parameter("directory") {
+                    if let directory = resource.written("directory") {
                         if directory.value == "/" {
                             diagnostics.append(
                                 Diagnostic(

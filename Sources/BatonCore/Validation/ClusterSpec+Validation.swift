@@ -16,6 +16,7 @@ extension ClusterSpec {
                 diagnostics += groups[group].resources[resource].validate()
             }
         }
+        diagnostics += validateAddresses()
         diagnostics += validateSharedResources()
         diagnostics += validateOrder()
         diagnostics += validateColocation()

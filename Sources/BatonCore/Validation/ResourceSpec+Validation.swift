@@ -37,6 +37,56 @@ extension ResourceSpec {
         }
         if case .builtin(let builtin) = agent.value {
             diagnostics += parameterDiagnostics(against: builtin.parameters, agentName: builtin.rawValue)
+            if builtin == .service { diagnostics += serviceDiagnostics() }
+        }
+        diagnostics += monitorTimingWarnings()
+        return diagnostics
+    }
+
+    /// A `service` runs a systemd unit or a command: exactly one of the two.
+    private func serviceDiagnostics() -> [Diagnostic] {
+        switch (written("unit"), written("command")) {
+        case (nil, nil):
+            [
+                Diagnostic(
+                    .error, .badParameter, at: location, "resource '\(name)' (service) has neither unit nor command",
+                    hint: "give unit (a systemd unit) or, where no systemd runs, command and pidfile")
+            ]
+        case (.some, .some(let command)):
+            [
+                Diagnostic(
+                    .error, .badParameter, at: command.location,
+                    "resource '\(name)' (service) has both unit and command",
+                    hint: "a service is a systemd unit or a command; keep the one this node runs")
+            ]
+        default:
+            []
+        }
+    }
+
+    /// Monitor timings that defeat their purpose: a restart-window shorter than the interval (two failures never
+    /// fall in one window, so max-restarts never moves the group), and a written timeout longer than the interval
+    /// (a hung monitor is noticed only after the timeout). The default timeout (30 s) is not judged: it was not
+    /// chosen.
+    private func monitorTimingWarnings() -> [Diagnostic] {
+        guard let monitor else { return [] }
+        let interval = monitor.effectiveInterval
+        var diagnostics: [Diagnostic] = []
+        if restartWindow.value < interval, onFail == .restart {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, .noEffect, at: restartWindow.location,
+                    "restart-window \(restartWindow.value.configText) of resource '\(name)' is shorter than its "
+                        + "monitor interval \(interval.configText): failures never add up, so the group never moves",
+                    hint: "make the window several intervals long, such as the default 10m"))
+        }
+        if let timeout = monitor.timeout, timeout.value > interval {
+            diagnostics.append(
+                Diagnostic(
+                    .warning, .badValue, at: timeout.location,
+                    "monitor timeout \(timeout.value.configText) of resource '\(name)' is longer than its interval "
+                        + "\(interval.configText): a monitor that hangs is noticed only after the timeout",
+                    hint: "a timeout no longer than the interval keeps detection within one interval"))
         }
         return diagnostics
     }

@@ -149,3 +149,36 @@ extension IPAddress {
         return true
     }
 }
+
+extension IPAddress {
+    /// `0.0.0.0` or `::`: no machine's address.
+    public var isUnspecified: Bool { bytes.allSatisfy { $0 == 0 } }
+
+    /// `224.0.0.0/4` or `ff00::/8`: a group's address, not a machine's.
+    public var isMulticast: Bool {
+        switch self {
+        case .v4(let value): value >> 28 == 0xE
+        case .v6(let groups): groups[0] >> 8 == 0xFF
+        }
+    }
+
+    /// `127.0.0.0/8` or `::1`: this machine only.
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let value): value >> 24 == 127
+        case .v6(let groups): groups == [0, 0, 0, 0, 0, 0, 0, 1]
+        }
+    }
+
+    /// `255.255.255.255`: every machine on the segment.
+    public var isLimitedBroadcast: Bool { self == .v4(.max) }
+
+    /// For an IPv4 address with a prefix of 1 to 30: `"network"` when it is its subnet's network address (every host
+    /// bit 0), `"broadcast"` when it is its broadcast address (every host bit 1), which no interface should take;
+    /// else `nil`. Prefixes 31 and 32 have neither.
+    public func reservedRole(prefixLength: Int) -> String? {
+        guard case .v4(let value) = self, (1...30).contains(prefixLength) else { return nil }
+        let host = UInt32.max >> UInt32(prefixLength)
+        return value & host == 0 ? "network" : value & host == host ? "broadcast" : nil
+    }
+}
