@@ -46,6 +46,7 @@ extension Engine {
         case .online(let node): trigger = .online(NodeName(node))
         case .cleanup(let resource): trigger = .cleanup(ResourceName(resource))
         case .forceStart(let group): trigger = .startGroup(GroupName(group))
+        case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
         }
         if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
         if case .switchover(let group, let node) = wish {

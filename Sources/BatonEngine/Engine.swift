@@ -115,6 +115,10 @@ public actor Engine {
     var restarted: Set<NodeName> = []
     /// Peers heard again whose return the senior plans once their first heartbeat says whom they follow.
     var returning: Set<NodeName> = []
+    /// This node gave way to another senior and asks it to plan its return (``askToRejoin()``); `nil` once the
+    /// senior took it, or when there is nothing to ask.
+    var rejoin: Rejoin?
+    enum Rejoin { case due, sent }
     /// This node holds a cluster state: it formed the cluster, or fetched the senior's.
     var ready = false
     var stored: StoredState
@@ -301,6 +305,7 @@ public actor Engine {
             retransmit()
             retryHeldGroups()
             reportMonitorFailures()
+            askToRejoin()
             elect()
             updateRole()
             try? await Task.sleep(for: interval)
@@ -540,6 +545,23 @@ public actor Engine {
         }
     }
 
+    /// After giving way, asks the senior to plan this node's return (its probes), once at a time, each tick until
+    /// the senior takes it.
+    private func askToRejoin() {
+        guard rejoin == .due, let senior, senior != local else { return }
+        rejoin = .sent
+        spawn {
+            let outcome = await self.ask(senior, deadline: .seconds(5)) {
+                .request(id: $0, .rejoin(node: self.local.rawValue))
+            }
+            await self.rejoinAnswered(accepted: outcome.code == 0)
+        }
+    }
+
+    private func rejoinAnswered(accepted: Bool) {
+        rejoin = accepted ? nil : .due
+    }
+
     /// Whether the peer's last heartbeat said it is stopping: its silence is expected.
     func isLeaving(_ node: NodeName) -> Bool {
         summaries[node]?.role == .shutDown || summaries[node]?.role == .stopped
@@ -577,6 +599,7 @@ public actor Engine {
     }
 
     private func becomeSenior(alive: Set<NodeName>) {
+        rejoin = nil
         emit(.seniorChanged(local: local, senior: local, term: term))
         if !ready {
             formCluster(alive: alive)
@@ -595,6 +618,9 @@ public actor Engine {
     /// This node stops being the senior: what it queued is dropped and what it asked of peers ends unanswered; its
     /// running plan stops at its next step (see `drain`), and the new senior's state replaces its own.
     private func giveWay(to claimant: NodeName) {
+        // What this node started while it led is unknown to the claimant, which may never have seen it gone (the
+        // partition was this node's alone): it asks to be probed.
+        rejoin = .due
         queue.abandon()
         steps = []
         rivals = []

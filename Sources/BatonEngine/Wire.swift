@@ -68,6 +68,9 @@ enum AdministratorRequest: Codable, Hashable, Sendable {
     case online(node: String)
     case cleanup(resource: String)
     case forceStart(group: String)
+    /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
+    /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
+    case rejoin(node: String)
 }
 
 /// JSON for the engine's messages, with sorted keys so the same value gives the same bytes.

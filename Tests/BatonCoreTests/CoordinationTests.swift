@@ -192,6 +192,25 @@ import Testing
         #expect(queue.state.state(of: GroupName("g")).node == NodeName("n1"))
     }
 
+    /// A cleanup forgets where the resource ran, then probes every node: found on two, it is kept where the report
+    /// put it and the other instance is stopped.
+    @Test func aCleanupThatFindsTheResourceOnTwoNodesStopsOne() throws {
+        var state = ResultsTests.running(on: "n1")
+        state.resources[ResourceName("r1")] = ResourceState(status: .failed, node: NodeName("n1"))
+        var queue = TransitionQueue(spec: Self.spec, state: state)
+        let plan = try #require(Self.plan(in: queue.enqueue(.cleanup(ResourceName("r1")), at: Self.now)))
+        let steps = queue.finished(
+            Self.report(
+                plan,
+                code: { $0.kind == .probe && $0.resource == ResourceName("r1") && $0.node != NodeName("n3") ? 0 : nil }),
+            at: Self.now)
+        let stops = steps.compactMap { step -> PlannedAction? in
+            if case .stopSecondInstance(let probe) = step { return probe } else { return nil }
+        }
+        let kept = try #require(queue.state.state(of: ResourceName("r1")).activeNode)
+        #expect(stops.count == 1 && stops.first?.node != kept && stops.first?.resource == ResourceName("r1"))
+    }
+
     @Test func aNodeThatDeclinesAStartIsPutInStandbyBeforeTheRePlan() throws {
         var queue = TransitionQueue(spec: Self.spec, state: ResultsTests.running(on: "n1"))
         let plan = try #require(Self.plan(in: queue.enqueue(.standby(NodeName("n1")), at: Self.now)))

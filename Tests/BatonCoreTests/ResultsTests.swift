@@ -79,4 +79,23 @@ import Testing
         #expect(after.state(of: ResourceName("r1")).node == NodeName("n1"), "its blocked member may still run there")
         #expect(after.state(of: ResourceName("r3")).status == .blocked)
     }
+
+    /// A blocked resource may run where its stop failed and where it ran before: only a cleanup changes its record,
+    /// not what a probe finds there or elsewhere, nor a monitor failure.
+    @Test func aBlockedResourceKeepsItsRecordUntilACleanup() {
+        var state = Self.running(on: "n1")
+        let blocked = ResourceState(
+            status: .blocked, node: NodeName("n2"),
+            failures: [Failure(node: NodeName("n2"), action: "stop", code: 1, time: Timestamp(milliseconds: 0))])
+        state.resources[ResourceName("r1")] = blocked
+        for (node, code) in [("n1", 0), ("n2", 0), ("n2", 7), ("n3", 7)] {
+            let after = Self.after(state, .probe, "r1", on: node, ActionOutcome(code: code))
+            #expect(after.state(of: ResourceName("r1")) == blocked, "probe on \(node) answered \(code)")
+        }
+        let failed = state.applying(.resourceFailed(ResourceName("r1"), node: NodeName("n2"), code: 7), in: Self.spec)
+        #expect(failed.state(of: ResourceName("r1")).status == .blocked)
+        #expect(failed.state(of: ResourceName("r1")).failures.count == 2, "the failure is on record")
+        let cleaned = state.applying(.cleanup(ResourceName("r1")), in: Self.spec)
+        #expect(cleaned.state(of: ResourceName("r1")) == ResourceState())
+    }
 }

@@ -29,6 +29,18 @@ import Testing
         // A node heard again while its loss still waited in the queue: its return was never planned, so what a start
         // sent before the cut left running there stayed unknown.
         (2288, firstKinds), (2908, firstKinds), (2944, firstKinds),
+        // Both engines stopped while a stop that had failed blocked the group: one engine waited for a handover no
+        // plan would make; the other, started again just before, had not had its probes answered and left the
+        // blocked resource running.
+        (155, kinds), (256, kinds),
+        // A pause, then a short cut: only n2 lost n1, took the group over and gave way again before n1 heard it
+        // claim to lead; n1 never planned n2's return, and both ran the group.
+        (5266, kinds),
+        // Second instances whose stops failed, then one of them died: its monitor failure unblocked the resource,
+        // and the state forgot the first instance, which ran on.
+        (5477, kinds),
+        // A cleanup whose probes found the service on both nodes kept one and left the other running.
+        (697, kinds),
     ]
 
     static var sequences: Int {

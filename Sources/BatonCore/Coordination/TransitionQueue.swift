@@ -70,10 +70,12 @@ public struct TransitionQueue: Sendable {
         guard let (cause, plan, round) = current else { return [] }
         current = nil
         state.time = time
-        let seconds = secondInstances(report, of: plan)
         let before = state
         state = state.applying(report, of: plan, in: spec)
-        for probe in seconds { state.resources[probe.resource!] = before.resources[probe.resource!] }
+        let seconds = secondInstances(report, of: plan, before: before)
+        for probe in seconds where before.state(of: probe.resource!).activeNode != nil {
+            state.resources[probe.resource!] = before.resources[probe.resource!]
+        }
         // A node that declined a start is leaving the cluster, or was lost: nothing more is planned for it until it
         // comes back (its return sets it online).
         for result in report.results where result.outcome?.declined == true {
@@ -112,12 +114,13 @@ public struct TransitionQueue: Sendable {
         return [.run(plan, round: round)]
     }
 
-    /// Probes that found a resource running on a node while the state has it running on another.
-    private func secondInstances(_ report: ExecutionReport, of plan: Plan) -> [PlannedAction] {
+    /// Probes that found a resource running on a node other than the one where it is kept: where the state had it
+    /// running before the report, or else (it ran nowhere, as before a cleanup's probes) where the report put it.
+    private func secondInstances(_ report: ExecutionReport, of plan: Plan, before: ClusterState) -> [PlannedAction] {
         report.results.compactMap { result in
             let action = plan.action(result.action)
             guard action.kind == .probe, result.outcome?.code == 0, let name = action.resource,
-                let node = state.state(of: name).activeNode, node != action.node
+                let kept = before.state(of: name).activeNode ?? state.state(of: name).activeNode, kept != action.node
             else { return nil }
             return action
         }

@@ -24,7 +24,10 @@ extension ClusterState {
             guard let (group, resource) = spec.groupAndResource(named: name) else { break }
             var record = state.state(of: name)
             record.failures.append(Failure(node: node, action: "monitor", code: code, time: time))
-            if resource.onFail != .ignore, record.activeNode == node { record.status = .failed }
+            // A blocked resource stays blocked: what its monitor says changes nothing until a cleanup.
+            if resource.onFail != .ignore, record.activeNode == node, record.status != .blocked {
+                record.status = .failed
+            }
             state.resources[name] = record
             if resource.onFail == .stop { state.groups[group.name, default: GroupState()].stopped = true }
         case .switchover(let group, let node):
