@@ -18,7 +18,8 @@ public struct HeartbeatSettings: Hashable, Sendable {
     /// The shared secret that signs every packet; relative paths are relative to the config file.
     public var keyFile: Located<String>
 
-    /// Creates settings; each timing left out is derived from `interval` as DESIGN §3 says.
+    /// Creates settings; each timing left out is derived from `interval` as DESIGN §3 says, except that warntime is
+    /// never more than halfway from the interval to deadtime.
     /// - Parameter location: where defaults are reported (the `heartbeat` key, or the top of the file).
     public init(
         at location: SourceLocation, port: Located<Int>? = nil, interval: Located<Duration>? = nil,
@@ -29,7 +30,9 @@ public struct HeartbeatSettings: Hashable, Sendable {
         let deadtime = deadtime ?? Located(interval.value * 5, at: location)
         self.port = port ?? Located(Self.defaultPort, at: location)
         self.interval = interval
-        self.warntime = warntime ?? Located(interval.value * 3, at: location)
+        // Three intervals, but always between the interval and deadtime, so a written deadtime alone stays valid.
+        self.warntime =
+            warntime ?? Located(min(interval.value * 3, (interval.value + deadtime.value) / 2), at: location)
         self.deadtime = deadtime
         self.initdead = initdead ?? Located(deadtime.value * 2, at: location)
         self.keyFile = keyFile ?? Located(Self.defaultKeyFile, at: location)

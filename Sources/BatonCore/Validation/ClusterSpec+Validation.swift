@@ -123,6 +123,14 @@ extension ClusterSpec {
                     seen[name.value] = name.location
                 }
             }
+            if seen.count == 1, let only = listed.first, nodes.count > 1 {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .unplaceable, at: only.location,
+                        "group '\(group.name)' can run only on node '\(only.value)': nothing takes it over when "
+                            + "\(only.value) is lost",
+                        hint: "list the other nodes that may run it, in preference order"))
+            }
         }
         return diagnostics
     }
