@@ -15,7 +15,10 @@ extension Baton {
                 are then checked against its agent's meta-data on this machine (the agent's meta-data action is \
                 run): unknown names, integers that are not whole numbers and missing required parameters are \
                 errors; an agent that is not installed here is a warning (agent-unavailable). --no-agents skips \
-                this step. With --json, prints a JSON array of objects with the keys file, line, column, \
+                this step. Then what this machine lacks is a warning (not-on-host): a key file that is missing or \
+                that baton run would refuse, an event handler that cannot run, a program that a built-in agent's \
+                command names and does not find, a volume's unknown file system type; --no-host-checks skips \
+                these. With --json, prints a JSON array of objects with the keys file, line, column, \
                 severity ("error" or "warning"), code, message and hint, and nothing else.
 
                 Exit status: 0 when the configuration is valid (warnings allowed), 1 when it has an error, 64 for \
@@ -31,6 +34,10 @@ extension Baton {
         @Flag(help: "Check the text only; do not read installed agents' meta-data.")
         public var noAgents = false
 
+        /// Skip what depends on this machine's files.
+        @Flag(help: "Do not check this machine's files (key file, event handler, programs, file system types).")
+        public var noHostChecks = false
+
         /// Creates the command; ArgumentParser calls this.
         public init() {}
 
@@ -42,6 +49,9 @@ extension Baton {
                 if !noAgents, let spec = result.spec {
                     let catalog = locations.catalog(baseDirectory: options.baseDirectory)
                     result = result.adding(await catalog.metadataDiagnostics(for: spec))
+                }
+                if !noHostChecks, let spec = result.spec {
+                    result = result.adding(HostChecks.diagnostics(spec, resolving: options.resolve))
                 }
                 invalid = result.diagnostics.containsErrors
                 return report(result)

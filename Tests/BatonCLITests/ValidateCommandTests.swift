@@ -100,6 +100,49 @@ import Testing
         #expect(usage.status == 64)
     }
 
+    /// What this machine lacks is a warning at the value's position, and `--no-host-checks` skips it.
+    @Test func whatThisMachineLacksIsAWarning() async throws {
+        let directory = try AgentCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = directory.appendingPathComponent("key")
+        try Data(repeating: 65, count: 32).write(to: key)
+        chmod(key.path, 0o644)
+        let config = directory.appendingPathComponent("cluster.yaml")
+        try Data(
+            """
+            version: 1
+            cluster: c
+            heartbeat: {key-file: key}
+            events: {handler: ./no-such-handler}
+            nodes:
+              - {name: n1, links: [10.0.0.1]}
+              - {name: n2, links: [10.0.0.2]}
+            groups:
+              - name: g
+                resources:
+                  - {name: app, agent: process, params: {command: "no-such-program-baton --flag"}}
+                  - {name: tool, agent: process, params: {command: "sleep 10"}}
+                  - {name: data, agent: volume, params: {device: /dev/vdz, directory: /srv/a, fstype: nosuchfs}}
+                  - {name: scratch, agent: volume, params: {device: none, directory: /srv/b, fstype: tmpfs}}
+
+            """.utf8
+        ).write(to: config)
+        let run = try await Self.run(["validate", "-c", config.path, "--no-agents"])
+        let file = config.path
+        #expect(
+            run.output.split(separator: "\n").map { String($0.prefix { $0 != ";" }) } == [
+                "\(file):3:23: warning: the key file \(directory.path)/key is readable by group or others (mode 644)",
+                "\(file):4:19: warning: the event handler \(directory.path)/./no-such-handler is not an executable file here",
+                "\(file):11:55: warning: program 'no-such-program-baton' of resource 'app' is not found in the agents' "
+                    + "PATH here (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)",
+                "\(file):13:91: warning: file system type 'nosuchfs' of resource 'data' is not known here",
+                "\(file): valid (2 nodes, 1 group, 4 resources)",
+            ], "\(run.output)")
+        #expect(run.status == 0)
+        let skipped = try await Self.run(["validate", "-c", config.path, "--no-agents", "--no-host-checks"])
+        #expect(skipped.output == "\(file): valid (2 nodes, 1 group, 4 resources)\n")
+    }
+
     @Test func validatingDoesNotTouchTheFile() async throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("baton-validate-\(getpid()).yaml")
         defer { try? FileManager.default.removeItem(at: copy) }

@@ -18,7 +18,7 @@ struct Daemon {
     /// Starts `words` detached in a new session, output appended to `logFile`, and records its pid.
     /// - Returns: the pid, or why it could not start.
     func start(_ words: [String], logFile: String, environment: [(String, String)]) -> Result<pid_t, DaemonError> {
-        guard let program = Self.resolve(words[0]) else {
+        guard let program = ProcessRequest.executable(words[0]) else {
             return .failure(DaemonError("program '\(words[0])' not found in \(ProcessRequest.standardPath)"))
         }
         let log = open(logFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
@@ -119,13 +119,6 @@ struct Daemon {
         }
     }
 
-    /// The program's path: as written when it has a '/', else the first match in the standard path.
-    static func resolve(_ program: String) -> String? {
-        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
-        return ProcessRequest.standardPath.split(separator: ":").map { "\($0)/\(program)" }.first {
-            access($0, X_OK) == 0
-        }
-    }
 
     /// glibc's `POSIX_SPAWN_SETSID` (since 2.26), a GNU extension Swift's Glibc module does not import.
     private static let spawnSetSID: Int32 = 0x80

@@ -4,10 +4,10 @@ import SystemPackage
     import Glibc
 #endif
 
-/// Small whole-file reads for built-in agents (writes: ``AtomicFile``), and paths.
-enum FileText {
+/// Small whole-file reads for built-in agents and the CLI's host checks (writes: ``AtomicFile``), and paths.
+public enum FileText {
     /// The file's contents as text, or `nil` when it cannot be read. Files over 4 MiB are refused.
-    static func read(_ path: String) -> String? {
+    public static func read(_ path: String) -> String? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }

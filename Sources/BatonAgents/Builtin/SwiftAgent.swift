@@ -153,7 +153,7 @@ struct BuiltinWork: Sendable {
 
     /// Runs a system tool by argument list, within what is left of the action's time.
     func tool(_ words: [String], input: String = "") async -> ProcessResult {
-        guard let program = Daemon.resolve(words[0]) else {
+        guard let program = ProcessRequest.executable(words[0]) else {
             return ProcessResult(termination: .notStarted("\(words[0]) is not installed"))
         }
         return await ProcessRunner().run(

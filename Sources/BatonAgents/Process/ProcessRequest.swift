@@ -1,7 +1,18 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One program to run: what, with which environment, and for how long.
 public struct ProcessRequest: Sendable {
     /// The search path every program gets; nothing else is inherited from Baton's own environment.
     public static let standardPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+    /// The program's path as agents find it: as written when it has a '/', else the first match in
+    /// ``standardPath``; `nil` when there is no such executable file on this machine.
+    public static func executable(_ program: String) -> String? {
+        if program.contains("/") { return access(program, X_OK) == 0 ? program : nil }
+        return standardPath.split(separator: ":").map { "\($0)/\(program)" }.first { access($0, X_OK) == 0 }
+    }
 
     /// The program's absolute path.
     public var executable: String

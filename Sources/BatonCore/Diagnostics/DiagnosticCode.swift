@@ -51,4 +51,8 @@ public enum DiagnosticCode: String, Hashable, Sendable, Codable, CaseIterable {
     /// An agent that is not installed on this machine, or whose meta-data cannot be read: its parameters were not
     /// checked.
     case agentUnavailable = "agent-unavailable"
+    /// What this machine lacks that the configuration names: the key file (or one it would refuse), the event
+    /// handler, a command's program, a volume's file system type. A warning: configurations are often written
+    /// elsewhere.
+    case notOnHost = "not-on-host"
 }
