@@ -25,6 +25,8 @@ import Testing
                 <parameter name="target" required="1"><shortdesc lang="en">what to aim at</shortdesc>
                 <content type="string"/></parameter>
                 <parameter name="count"><shortdesc lang="en">how many</shortdesc><content type="integer"/></parameter>
+                <parameter name="port" unique="1"><shortdesc lang="en">its own port</shortdesc>
+                <content type="integer"/></parameter>
                 </parameters>
                 <actions><action name="start" timeout="20s"/></actions>
                 </resource-agent>
@@ -94,6 +96,28 @@ import Testing
                     params: {targt: x}
             """, ["--ocf-root", ocfRoot, "--no-agents"])
         #expect(skipped.status == 0, "--no-agents checks the text only: \(skipped.output)")
+    }
+
+    /// A parameter the meta-data marks unique may not have one value in two resources of that agent.
+    @Test func aUniqueParameterSharedByTwoResourcesIsAnError() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let ocfRoot = setup.directory.appendingPathComponent("ocf").path
+        let run = try await setup.validate(
+            """
+                  - {name: first, agent: "ocf:test:Needy", params: {target: a, port: "80"}}
+                  - {name: second, agent: "ocf:test:Needy", params: {target: b, port: "81"}}
+                  - {name: third, agent: "ocf:test:Needy", params: {target: a, port: "80"}}
+            """, ["--ocf-root", ocfRoot])
+        let file = setup.directory.appendingPathComponent("cluster.yaml").path
+        #expect(run.status == 1)
+        #expect(
+            run.output.split(separator: "\n").map(String.init) == [
+                "\(file):11:74: error: parameter 'port' of resource 'third' has the value of resource 'first', and "
+                    + "ocf:test:Needy says it is unique; two resources of this agent may not share it; give each its "
+                    + "own value",
+                "\(file): invalid: 1 error",
+            ], "\(run.output)")
     }
 
     @Test func anAgentMissingHereOrUnreadableIsAWarning() async throws {

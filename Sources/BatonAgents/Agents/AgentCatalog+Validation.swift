@@ -13,6 +13,8 @@ extension AgentCatalog {
     public func metadataDiagnostics(for spec: ClusterSpec) async -> [Diagnostic] {
         var metadata: [AgentReference: Result<AgentMetadata, MetadataUnavailable>] = [:]
         var diagnostics: [Diagnostic] = []
+        /// The first resource that gave each agent's unique parameter each value.
+        var uniqueValues: [String: ResourceName] = [:]
         for resource in spec.resources {
             let reference = resource.agent.value
             guard let path = installedPath(of: reference) else { continue }
@@ -26,6 +28,20 @@ extension AgentCatalog {
                 diagnostics += resource.monitorDepthDiagnostics(
                     declared: Set(found.actions.filter { $0.name == "monitor" }.compactMap(\.depth)),
                     agentName: reference.description, complete: false)
+                for parameter in found.parameters where parameter.isUnique {
+                    guard let written = resource.written(parameter.name) else { continue }
+                    let key = "\(reference)\u{0}\(parameter.name)\u{0}\(written.value)"
+                    guard let first = uniqueValues[key] else {
+                        uniqueValues[key] = resource.name
+                        continue
+                    }
+                    diagnostics.append(
+                        Diagnostic(
+                            .error, .sharedResource, at: written.valueLocation,
+                            "parameter '\(parameter.name)' of resource '\(resource.name)' has the value of resource "
+                                + "'\(first)', and \(reference) says it is unique",
+                            hint: "two resources of this agent may not share it; give each its own value"))
+                }
             case .failure(let unavailable):
                 diagnostics.append(
                     Diagnostic(
