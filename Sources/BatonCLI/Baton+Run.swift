@@ -178,7 +178,7 @@ enum KeyFile {
         guard stat(path, &info) == 0 else {
             throw CommandFailure(
                 message: "cannot read the key file \(path): \(String(cString: strerror(errno))); make one with "
-                    + "`head -c 32 /dev/urandom | base64 > \(path); chmod 600 \(path)`", status: 1)
+                    + "`baton keygen \(path)` (then copy it to every node)", status: 1)
         }
         guard info.st_mode & 0o077 == 0 else {
             throw CommandFailure(

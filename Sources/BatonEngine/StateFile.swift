@@ -83,7 +83,7 @@ struct StateFile: StateStore {
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let bytes = Array(try encoder.encode(stored)) + [0x0A]
         do {
-            try AtomicFile.write(bytes, to: path, permissions: [.ownerReadWrite])
+            try AtomicFile.writePrivate(bytes, to: path)
         } catch {
             throw EngineError(error.description)
         }

@@ -143,6 +143,43 @@ import Testing
         #expect(skipped.output == "\(file): valid (2 nodes, 1 group, 4 resources)\n")
     }
 
+    /// `baton keygen` writes a key that `baton run` takes (owner-only, long enough), and replaces one only with
+    /// --force.
+    @Test func keygenWritesAKeyOnlyItsOwnerReads() async throws {
+        let directory = try AgentCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let key = directory.appendingPathComponent("authkey").path
+        let first = try await Self.run(["keygen", key])
+        #expect(first.status == 0 && first.output == "wrote a new key to \(key) (mode 600); copy it to every node\n")
+        let written = try String(contentsOfFile: key, encoding: .utf8)
+        #expect(written.count == 65 && written.hasSuffix("\n") && written.dropLast().allSatisfy(\.isHexDigit))
+        #expect((try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int) == 0o600)
+        let again = try await Self.run(["keygen", key])
+        #expect(again.status == 1 && again.error.contains("exists"))
+        #expect(try String(contentsOfFile: key, encoding: .utf8) == written, "kept without --force")
+        #expect(try await Self.run(["keygen", key, "--force"]).status == 0)
+        #expect(try String(contentsOfFile: key, encoding: .utf8) != written)
+        // The key is one baton run takes: validate's host checks find nothing to say about it.
+        let config = directory.appendingPathComponent("cluster.yaml")
+        try Data(
+            """
+            version: 1
+            cluster: c
+            heartbeat: {key-file: authkey}
+            nodes:
+              - {name: n1, links: [10.0.0.1]}
+              - {name: n2, links: [10.0.0.2]}
+            groups:
+              - name: g
+                resources:
+                  - {name: r, agent: process, params: {command: /bin/true}}
+
+            """.utf8
+        ).write(to: config)
+        let validated = try await Self.run(["validate", "-c", config.path, "--no-agents"])
+        #expect(validated.output == "\(config.path): valid (2 nodes, 1 group, 1 resource)\n")
+    }
+
     @Test func validatingDoesNotTouchTheFile() async throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("baton-validate-\(getpid()).yaml")
         defer { try? FileManager.default.removeItem(at: copy) }

@@ -21,6 +21,12 @@ public enum AtomicFile {
         }
     }
 
+    /// ``write(_:to:permissions:keepPermissions:inPlaceWhenMounted:)`` for a file only its owner may read or
+    /// write: a key, a state file.
+    public static func writePrivate(_ bytes: [UInt8], to path: String) throws(Failure) {
+        try write(bytes, to: path, permissions: [.ownerReadWrite])
+    }
+
     /// Replaces the file at `path` with `bytes`.
     ///
     /// The bytes go to a new file with a unique name in the same folder (never one that exists), which is synced,
