@@ -223,23 +223,34 @@ extension Baton {
         }
     }
 
-    /// `baton start GROUP --force`.
+    /// `baton stop GROUP`.
+    public struct Stop: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Stop a group and keep it stopped, across restarts, until baton start.")
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The group.") var group: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "stop", group: group))
+        }
+    }
+
+    /// `baton start GROUP [--force]`.
     public struct Start: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "Start a group that waits for a node with newer data.",
+            abstract: "Let a stopped group run again; with --force, one that waits for a node with newer data.",
             discussion: """
-                At a cold start, a group whose last owner is not among the nodes that formed the cluster waits \
-                for it: that node holds the newest data. After checking the data, --force starts the group here.
+                A group stopped with baton stop (or by on-fail: stop) runs again where the planner places it. At a \
+                cold start, a group whose last owner is not among the nodes that formed the cluster waits for it: \
+                that node holds the newest data. baton start refuses such a group; after checking the data, \
+                --force starts it here.
                 """)
         @OptionGroup var client: ControlClient
         @Argument(help: "The group.") var group: String
         @Flag(help: "Start although another node held newer data.") var force = false
         public init() {}
         public func run() async throws {
-            guard force else {
-                throw ValidationError("baton start needs --force: the group waits for the node with the newest data")
-            }
-            try await client.request(ControlRequest(command: "start", group: group, force: true))
+            try await client.request(ControlRequest(command: "start", group: group, force: force ? true : nil))
         }
     }
 }

@@ -46,6 +46,14 @@ extension Engine {
         case .online(let node): trigger = .online(NodeName(node))
         case .cleanup(let resource): trigger = .cleanup(ResourceName(resource))
         case .forceStart(let group): trigger = .startGroup(GroupName(group))
+        case .start(let group):
+            // A plain start leaves the newest-data rule alone: a group that waits for its last owner needs --force.
+            if let waiting = state.state(of: GroupName(group)).waiting {
+                return ActionOutcome(
+                    code: 1, message: "\(waiting); check the data, then `baton start \(group) --force`")
+            }
+            trigger = .startGroup(GroupName(group))
+        case .stop(let group): trigger = .stopGroup(GroupName(group))
         case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
         }
         if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
@@ -90,6 +98,8 @@ extension AdministratorRequest {
         case ("online", _, let node?, _): self = .online(node: node)
         case ("cleanup", _, _, let resource?): self = .cleanup(resource: resource)
         case ("start", let group?, _, _) where request.force == true: self = .forceStart(group: group)
+        case ("start", let group?, _, _): self = .start(group: group)
+        case ("stop", let group?, _, _): self = .stop(group: group)
         default: return nil
         }
     }

@@ -651,8 +651,14 @@ public actor Engine {
             }
         }
         for group in spec.groups {
-            guard let record = newest[group.name.rawValue] else { continue }
-            var groupState = GroupState(node: record.owner.map(NodeName.init), generation: record.generation)
+            // An administrator's stop outlasts the engines: the group stays stopped until `baton start`.
+            let stopped = stored.groups[group.name.rawValue]?.stopped == true
+            guard let record = newest[group.name.rawValue] else {
+                if stopped { formed.groups[group.name] = GroupState(stopped: true) }
+                continue
+            }
+            var groupState = GroupState(
+                node: record.owner.map(NodeName.init), generation: record.generation, stopped: stopped)
             if let owner = record.owner, record.generation > 0, formed.status(of: NodeName(owner)) != .online {
                 groupState.stopped = true
                 groupState.waiting =

@@ -10,8 +10,8 @@ import BatonCore
     import Glibc
 #endif
 
-/// What a node keeps across restarts, in `STATE_DIR/state.json`: its last role, each group's generation and last
-/// owner, and the failures on record.
+/// What a node keeps across restarts, in `STATE_DIR/state.json`: its last role, each group's generation, last
+/// owner and whether it was stopped, and the failures on record.
 ///
 /// Written after every change of the cluster state, atomically: a new file is written and synced, renamed over the
 /// old one, and the directory is synced, so a crash leaves the old file or the new one, never a mix.
@@ -19,6 +19,9 @@ struct StoredState: Codable, Hashable, Sendable {
     struct Group: Codable, Hashable, Sendable {
         var generation: Int
         var owner: String?
+        /// Stopped by an administrator (or its `on-fail: stop`): it stays stopped at the next cold start. Absent in
+        /// files written before it existed.
+        var stopped: Bool?
     }
 
     var role: NodeRole
@@ -36,7 +39,13 @@ struct StoredState: Codable, Hashable, Sendable {
         self.role = role
         groups = Dictionary(
             uniqueKeysWithValues: state.groups.map {
-                ($0.key.rawValue, Group(generation: $0.value.generation, owner: $0.value.node?.rawValue))
+                (
+                    $0.key.rawValue,
+                    Group(
+                        generation: $0.value.generation, owner: $0.value.node?.rawValue,
+                        // A group that waits for newer data is stopped for that reason alone, found again at start.
+                        stopped: $0.value.stopped && $0.value.waiting == nil ? true : nil)
+                )
             })
         failures = Dictionary(
             uniqueKeysWithValues: state.resources.filter { !$0.value.failures.isEmpty }.map {

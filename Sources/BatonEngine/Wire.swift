@@ -68,6 +68,10 @@ enum AdministratorRequest: Codable, Hashable, Sendable {
     case online(node: String)
     case cleanup(resource: String)
     case forceStart(group: String)
+    /// `baton start GROUP`: a group an administrator stopped runs again.
+    case start(group: String)
+    /// `baton stop GROUP`: the group stops and stays stopped, across restarts, until `baton start`.
+    case stop(group: String)
     /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
     /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
     case rejoin(node: String)

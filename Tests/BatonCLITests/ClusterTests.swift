@@ -223,6 +223,39 @@ import Testing
     }
 
     /// Whether every resource of the group runs on `node`.
+    /// `baton stop` stops the group on a running cluster, and it stays stopped while the engine of its node is
+    /// killed and started again; `baton start` runs it again.
+    @Test func anAdministratorStopsAndStartsAGroup() async throws {
+        guard let cluster = try await Cluster.make("ss") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        try await cluster.control("n2", ["stop", "web"])
+        let stopped = try await cluster.waitFor("n1", "web is stopped") {
+            $0.state.state(of: GroupName("web")).stopped && $0.state.state(of: ResourceName("vip")).status == .stopped
+                && $0.state.state(of: ResourceName("app")).status == .stopped
+        }
+        #expect(stopped.events.contains { $0.event == "group-stopped" })
+        let heldAfterStop = try await cluster.holdsFloatingAddress("n1")
+        #expect(!heldAfterStop && cluster.agentProcesses("n1").isEmpty)
+        try await cluster.killEngine("n1")
+        try cluster.start("n1")
+        _ = try await cluster.waitFor("n1", "n1 is back, web still stopped") {
+            $0.role == .slaveOK && $0.state.state(of: GroupName("web")).stopped
+        }
+        let heldOnN1 = try await cluster.holdsFloatingAddress("n1")
+        let heldOnN2 = try await cluster.holdsFloatingAddress("n2")
+        #expect(!heldOnN1 && !heldOnN2, "nothing started while the group is stopped")
+        try await cluster.control("n1", ["start", "web"])
+        _ = try await cluster.waitFor("n1", "web runs again") {
+            Self.running($0, on: "n1") || Self.running($0, on: "n2")
+        }
+        #expect(await cluster.ping(), "the floating address answers the client")
+    }
+
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {
             let resource = status.state.state(of: ResourceName($0))

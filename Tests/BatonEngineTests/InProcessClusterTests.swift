@@ -169,6 +169,35 @@ import Testing
         }
     }
 
+    /// `baton stop` keeps a group stopped, also after every engine stopped and started again; `baton start` lets
+    /// it run again.
+    @Test func aStoppedGroupStaysStoppedAcrossRestartsUntilStarted() async throws {
+        let cluster = try InProcessCluster()
+        try await Self.settled(cluster)
+        await cluster.request(on: "n2", ControlRequest(command: "stop", group: "web"))
+        try await cluster.waitUntil("web stopped, on both nodes' word") {
+            guard cluster.holders.isEmpty, let n1 = await cluster.status("n1"), let n2 = await cluster.status("n2")
+            else { return false }
+            return n1.state == n2.state && n1.state.state(of: GroupName("web")).stopped
+        }
+        async let first = cluster.terminate("n1")
+        async let second = cluster.terminate("n2")
+        _ = await (first, second)
+        try cluster.start("n1")
+        try cluster.start("n2")
+        try await cluster.waitUntil("the cluster formed again, web still stopped") {
+            guard let n1 = await cluster.status("n1"), n1.role == .slaveOK || n1.role == .main,
+                await cluster.status("n2")?.senior == "n1"
+            else { return false }
+            return n1.state.state(of: GroupName("web")).stopped
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(cluster.holders.isEmpty, "\(cluster.machines.running)")
+        await cluster.request(on: "n2", ControlRequest(command: "start", group: "web"))
+        try await cluster.waitUntil("web runs on n1 again") { await cluster.runs(on: "n1", seenBy: "n2") }
+        await cluster.tearDown()
+    }
+
     @Test func aMonitorFailureRestartsInPlaceThenMovesTheGroup() async throws {
         let cluster = try InProcessCluster()
         try await Self.settled(cluster)
