@@ -14,8 +14,8 @@ extension Baton {
                 then a summary line. When the text is valid, the parameters of every OCF, LSB and script resource \
                 are then checked against its agent's meta-data on this machine (the agent's meta-data action is \
                 run): unknown names, integers that are not whole numbers, missing required parameters and a \
-                unique parameter given one value by two resources are errors; an agent that is not installed here is a warning (agent-unavailable). --no-agents skips \
-                this step. Then what this machine lacks is a warning (not-on-host): a key file that is missing or \
+                unique parameter given one value by two resources are errors; an agent that is not installed \
+                here is a warning (agent-unavailable). --no-agents skips this step. Then what this machine lacks is a warning (not-on-host): a key file that is missing or \
                 that baton run would refuse, an event handler that cannot run, a program that a built-in agent's \
                 command names and does not find, a volume's unknown file system type; --no-host-checks skips \
                 these. With --json, prints a JSON array of objects with the keys file, line, column, \

@@ -2,9 +2,9 @@ extension ClusterState {
     /// The state after a plan ran: what succeeded took effect, what failed is on record.
     ///
     /// A failed start or monitor leaves the resource failed on its node (it is stopped before it starts again); a
-    /// failed stop blocks it there; a probe that finds a resource running puts it there, unless it is blocked. A group whose first member
-    /// starts has started on that node: its generation is raised (a member restarted in place does not count), and a
-    /// switchover's pin is dropped once the group runs elsewhere.
+    /// failed stop blocks it there; a probe that finds a resource running puts it there, unless it is blocked. A
+    /// group whose first member starts has started on that node: its generation is raised (a member restarted in
+    /// place does not count), and a switchover's pin is dropped once the group runs elsewhere.
     public func applying(_ report: ExecutionReport, of plan: Plan, in spec: ClusterSpec) -> ClusterState {
         var state = self
         var started: Set<GroupName> = []
