@@ -7,15 +7,16 @@ import Testing
 
 /// A seeded, randomized fault exerciser in the spirit of Pacemaker's CTS lab: sequences of node crashes, engine
 /// kills and restarts, engine pauses, link cuts, partitions and heals, service deaths, failed starts and stops,
-/// switchovers, cleanups and simultaneous shutdowns on an in-process cluster, with the invariants checked after every
+/// switchovers, cleanups, groups stopped and started, and simultaneous shutdowns on an in-process cluster, with the invariants checked after every
 /// step. A failure prints its seed; the seed, added to `regressions`, becomes a test.
 ///
 /// `BATON_EXERCISER_SEQUENCES` sets how many sequences run (default 1,000), `BATON_EXERCISER_SEED` the first seed,
 /// and `BATON_EXERCISER_PARALLEL` how many clusters play at once (default 8: each is idle most of the time).
 @Suite(.serialized, .timeLimit(.minutes(20))) struct FaultExerciserTests {
     /// How many kinds of step a sequence draws from: the first nine (before pauses, failed starts and failed stops
-    /// existed) for the seeds found then, so that they play as they did.
-    static let kinds = 12
+    /// existed) and the first twelve (before stop and start) for the seeds found then, so that they play as they
+    /// did.
+    static let kinds = 13
     static let firstKinds = 9
 
     /// Seeds that once failed, played on every run, with the kinds of step they draw from.
@@ -32,15 +33,15 @@ import Testing
         // Both engines stopped while a stop that had failed blocked the group: one engine waited for a handover no
         // plan would make; the other, started again just before, had not had its probes answered and left the
         // blocked resource running.
-        (155, kinds), (256, kinds),
+        (155, 12), (256, 12),
         // A pause, then a short cut: only n2 lost n1, took the group over and gave way again before n1 heard it
         // claim to lead; n1 never planned n2's return, and both ran the group.
-        (5266, kinds),
+        (5266, 12),
         // Second instances whose stops failed, then one of them died: its monitor failure unblocked the resource,
         // and the state forgot the first instance, which ran on.
-        (5477, kinds),
+        (5477, 12),
         // A cleanup whose probes found the service on both nodes kept one and left the other running.
-        (697, kinds),
+        (697, 12),
     ]
 
     static var sequences: Int {
@@ -163,6 +164,13 @@ import Testing
                 cluster.machines.failNext(.stop, of: ResourceName(resource), on: NodeName(node))
                 if let asked = cluster.live.first {
                     await cluster.request(on: asked, ControlRequest(command: "switch", group: "web", node: other))
+                }
+            case 12 where live:
+                step = "stop web, asked on \(node), then start it again"
+                await cluster.request(on: node, ControlRequest(command: "stop", group: "web"))
+                try await settle(cluster, after: (log + [step + " (stopped)"]).joined(separator: "; "))
+                if let asked = cluster.live.first {
+                    await cluster.request(on: asked, ControlRequest(command: "start", group: "web"))
                 }
             default:
                 if live {
