@@ -51,6 +51,15 @@ extension ConfigOptions {
     var baseDirectory: String {
         path.parentDirectory
     }
+
+    /// The valid specification with the timeouts the engine would use where none is written: its agents'
+    /// meta-data recommendations (agents looked for where `baton run` looks, `$OCF_ROOT` or /usr/lib/ocf).
+    func specWithAgentTimeouts() async throws -> ClusterSpec {
+        let catalog = AgentCatalog(
+            ocfRoot: ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf", baseDirectory: baseDirectory,
+            stateDirectory: AgentLocations.defaultDirectory)
+        return await catalog.withRecommendedTimeouts(try validSpec())
+    }
 }
 
 extension Baton.AgentCommand {

@@ -13,7 +13,8 @@ extension Baton {
                 Give exactly one event. The plan starts from the steady state (every node online, every group \
                 started on its first candidate), from a saved state (--from, the JSON of cluster-state(5)), or \
                 from the running engine's state (--live, through the control socket of --state-dir or --socket). \
-                Every action shows its node, timeout, reason and what it waits for; the plan ends with where each \
+                Every action shows its node, timeout (the written one, else the agent's meta-data recommendation, \
+                else 20s: what the engine uses), reason and what it waits for; the plan ends with where each \
                 group runs and the time budget: detection (deadtime for a node, monitor interval plus timeout for a \
                 resource) plus the longest chain of action timeouts.
 
@@ -94,13 +95,13 @@ extension Baton {
                     live
                     ? try await ControlClient.ask(ControlRequest(command: "status"), socket: locations.socketPath)
                         .status?.state : nil
-                return try output(live: live)
+                return try await output(live: live)
             }
         }
 
         /// The text `run` prints; `live` is the running engine's state, for `--live`.
-        public func output(live: ClusterState? = nil) throws -> String {
-            let spec = try options.validSpec()
+        public func output(live: ClusterState? = nil) async throws -> String {
+            let spec = try await options.specWithAgentTimeouts()
             let state = try live ?? from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
             let trigger = try self.trigger(spec, state)
             if let problem = trigger.problem(in: spec, state: state) {

@@ -42,7 +42,7 @@ extension Baton {
 
         /// The text `run` prints.
         public func output() async throws -> String {
-            let spec = try options.validSpec()
+            let spec = try await options.specWithAgentTimeouts()
             let state = try from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
             let loaded = ScenarioLoader.load(try ConfigFile.contents(of: scenario), file: scenario)
             guard let events = loaded.scenario else {

@@ -29,7 +29,7 @@ import Testing
             return FileManager.default.fileExists(atPath: path) && !argument.hasPrefix("-") ? path : String(argument)
         }
         switch try Baton.parseAsRoot(arguments) {
-        case let plan as Baton.PlanCommand: return try plan.output()
+        case let plan as Baton.PlanCommand: return try await plan.output()
         case let simulate as Baton.Simulate: return try await simulate.output()
         case let other: throw ValidationError("\(scenario): unexpected command \(type(of: other))")
         }

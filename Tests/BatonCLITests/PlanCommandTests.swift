@@ -17,7 +17,7 @@ import Testing
             return
         }
         let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--format", "dot"])
-        let plan = try command.output()
+        let plan = try await command.output()
         let (status, svg, complaints) = try await offPool {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: dot)
@@ -41,10 +41,10 @@ import Testing
         #expect(svg.contains("<svg") && svg.contains("start db on xhhotsp2"))
     }
 
-    @Test func jsonPlanHasTheDocumentedKeys() throws {
+    @Test func jsonPlanHasTheDocumentedKeys() async throws {
         let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--json"])
-        let object = try #require(
-            try JSONSerialization.jsonObject(with: Data(try command.output().utf8)) as? [String: Any])
+        let text = try await command.output()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["trigger", "senior", "actions", "placement", "budget"])
         let actions = try #require(object["actions"] as? [[String: Any]])
         #expect(actions.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
@@ -58,24 +58,24 @@ import Testing
         (["--resource-fail", "nothing"], "unknown resource 'nothing'"),
         (["--stop", "no-group"], "unknown group 'no-group'"),
     ])
-    func unknownNamesAreRefused(_ arguments: [String], _ message: String) throws {
+    func unknownNamesAreRefused(_ arguments: [String], _ message: String) async throws {
         let command = try Baton.PlanCommand.parse(["-c", Self.roseHA] + arguments)
-        #expect {
-            try command.output()
+        await #expect {
+            try await command.output()
         } throws: { error in
             (error as? CommandFailure)?.message == message
         }
     }
 
     @Test(arguments: [["--fail", "a", "--standby", "b"], [], ["--switch", "erp-db"], ["--resource-fail", "db:x"]])
-    func usageErrors(_ arguments: [String]) {
-        #expect(throws: (any Error).self) {
+    func usageErrors(_ arguments: [String]) async {
+        await #expect(throws: (any Error).self) {
             let command = try Baton.PlanCommand.parse(["-c", Self.roseHA] + arguments)
-            _ = try command.output()
+            _ = try await command.output()
         }
     }
 
-    @Test func badStateFilesAreRefusedWithTheReason() throws {
+    @Test func badStateFilesAreRefusedWithTheReason() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("baton-state-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -88,8 +88,8 @@ import Testing
             let file = directory.appendingPathComponent("\(index).json")
             try text.write(to: file, atomically: true, encoding: .utf8)
             let command = try Baton.PlanCommand.parse(["-c", Self.roseHA, "--fail", "xhhotsp1", "--from", file.path])
-            #expect {
-                try command.output()
+            await #expect {
+                try await command.output()
             } throws: { error in
                 (error as? CommandFailure)?.message.contains(fragment) == true
             }
