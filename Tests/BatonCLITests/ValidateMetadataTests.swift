@@ -27,6 +27,8 @@ import Testing
                 <parameter name="count"><shortdesc lang="en">how many</shortdesc><content type="integer"/></parameter>
                 <parameter name="port" unique="1"><shortdesc lang="en">its own port</shortdesc>
                 <content type="integer"/></parameter>
+                <parameter name="dampen"><shortdesc lang="en">a wait</shortdesc>
+                <content type="integer" default="5s"/></parameter>
                 </parameters>
                 <actions><action name="start" timeout="20s"/></actions>
                 </resource-agent>
@@ -117,6 +119,26 @@ import Testing
                     + "ocf:test:Needy says it is unique; two resources of this agent may not share it; give each its "
                     + "own value",
                 "\(file): invalid: 1 error",
+            ], "\(run.output)")
+    }
+
+    /// An integer whose own default is not one (Debian's ping declares `dampen` so, with `5s`) is not trusted: a
+    /// value like the default is a warning, not an error.
+    @Test func anIntegerTypeThatItsDefaultContradictsIsAWarning() async throws {
+        let setup = try Setup()
+        defer { setup.remove() }
+        let run = try await setup.validate(
+            """
+                  - {name: waits, agent: "ocf:test:Needy", params: {target: a, dampen: 5s}}
+                  - {name: counts, agent: "ocf:test:Needy", params: {target: b, dampen: "3"}}
+            """, ["--ocf-root", setup.directory.appendingPathComponent("ocf").path])
+        let file = setup.directory.appendingPathComponent("cluster.yaml").path
+        #expect(run.status == 0)
+        #expect(
+            run.output.split(separator: "\n").map { String($0.prefix { $0 != ";" }) } == [
+                "\(file):9:76: warning: parameter 'dampen' of resource 'waits': '5s' is not the integer that the "
+                    + "meta-data of ocf:test:Needy declares",
+                "\(file): valid (1 node, 1 group, 2 resources)",
             ], "\(run.output)")
     }
 

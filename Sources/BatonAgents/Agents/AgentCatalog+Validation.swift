@@ -28,6 +28,16 @@ extension AgentCatalog {
                 diagnostics += resource.monitorDepthDiagnostics(
                     declared: Set(found.actions.filter { $0.name == "monitor" }.compactMap(\.depth)),
                     agentName: reference.description, complete: false)
+                for parameter in found.parameters where parameter.contradictsItsDefault {
+                    guard let written = resource.written(parameter.name), Int(written.value) == nil else { continue }
+                    diagnostics.append(
+                        Diagnostic(
+                            .warning, .badParameter, at: written.valueLocation,
+                            "parameter '\(parameter.name)' of resource '\(resource.name)': '\(written.value)' is not "
+                                + "the integer that the meta-data of \(reference) declares",
+                            hint: "its own default, '\(parameter.defaultValue ?? "")', is not one either, so the type "
+                                + "is not trusted; check what the agent accepts"))
+                }
                 for parameter in found.parameters where parameter.isUnique {
                     guard let written = resource.written(parameter.name) else { continue }
                     let key = "\(reference)\u{0}\(parameter.name)\u{0}\(written.value)"
@@ -82,7 +92,20 @@ extension AgentMetadata {
     /// The parameters as Baton checks them: integers must be whole numbers, other types take any text.
     public var parameterSpecs: [ParameterSpec] {
         parameters.map {
-            ParameterSpec($0.name, $0.type == "integer" ? .integer : .any, required: $0.isRequired, $0.summary)
+            ParameterSpec($0.name, $0.declaresInteger ? .integer : .any, required: $0.isRequired, $0.summary)
         }
+    }
+}
+
+extension AgentMetadata.Parameter {
+    /// Whether values must be whole numbers: the type says `integer`, and the agent's own default is one (Debian's
+    /// `ocf:pacemaker:ping` declares `dampen` an integer with the default `5s`; such a type is not to be trusted).
+    var declaresInteger: Bool {
+        type == "integer" && defaultValue.map { Int($0) != nil } != false
+    }
+
+    /// Whether the type says `integer` while the agent's own default is not one.
+    var contradictsItsDefault: Bool {
+        type == "integer" && !declaresInteger
     }
 }
