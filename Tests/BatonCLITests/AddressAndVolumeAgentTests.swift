@@ -3,7 +3,7 @@ import Testing
 
 /// Address agents inside network namespaces the test creates, volume agents on a loop device in a private mount
 /// namespace. Root only; CI runs them as root.
-@Suite(.serialized) struct AddressAndVolumeAgentTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AddressAndVolumeAgentTests {
     typealias T = AgentCommandTests
 
     /// Two namespaces joined by a veth pair: `node` (10.77.0.1/24) runs the agent, `peer` (10.77.0.2/24) listens and

@@ -5,7 +5,7 @@ import Testing
 
 /// `baton agent` with real agents: Debian's resource-agents unmodified, Baton's shell agents under ocf-tester,
 /// address agents inside network namespaces, volume agents on a loop device in a private mount namespace.
-@Suite(.serialized) struct AgentCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct AgentCommandTests {
     static let root = ValidateCommandTests.packageRoot.path
     static let baton = ValidateCommandTests.binary.path
     /// A name prefix unique to this run, for namespaces and devices the tests create.

@@ -6,7 +6,7 @@ import Testing
 /// The Rose HA cluster of seed 001, for real: PostgreSQL on an ext4 volume on one loop device that both nodes share
 /// (each engine in a mount namespace of its own), behind a floating address and an alias host name, with a client
 /// that writes numbered rows through the alias while the active node crashes.
-@Suite(.serialized) struct RoseHATests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RoseHATests {
     static let rounds = 5
 
     @Test func acknowledgedRowsSurviveTakeoversAndSwitchbacks() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// Built-in agents of different resources editing one file at once: six aliases of six groups in one hosts file,
 /// started in parallel by a real engine (`baton run`, one node on loopback, no root) and by separate
 /// `baton agent exec` processes.
-@Suite(.serialized) struct SharedFileTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct SharedFileTests {
     static let aliases = 1...6
 
     /// A one-node cluster on 127.0.0.1 whose six groups each hold one alias in `directory/hosts`.
