@@ -45,7 +45,9 @@ struct ProcessAgentTests {
         defer { Self.pid(in: directory, "proc.pid").map { _ = kill(-$0, SIGKILL) } }
 
         #expect(await agent.perform(Self.request(.probe, parameters)).code == 7)
-        let started = await agent.perform(Self.request(.start, parameters))
+        // Python's server needs a moment to listen, more on a machine busy with the whole suite (a CI run's first
+        // seconds held every test for 12 s): the start waits for the port, so a long timeout costs nothing.
+        let started = await agent.perform(Self.request(.start, parameters, timeout: .seconds(40)))
         #expect(started.code == 0, "\(started.exitReason ?? "")")
         let pid = try #require(Self.pid(in: directory, "proc.pid"))
         #expect(try Self.session(of: pid) == pid, "the process leads its own session")
