@@ -61,22 +61,6 @@ enum Message: Codable, Hashable, Sendable {
     case request(id: UInt64, AdministratorRequest)
 }
 
-/// An administrator's request, as the control socket takes it and the senior plans it.
-enum AdministratorRequest: Codable, Hashable, Sendable {
-    case switchover(group: String, to: String)
-    case standby(node: String)
-    case online(node: String)
-    case cleanup(resource: String)
-    case forceStart(group: String)
-    /// `baton start GROUP`: a group an administrator stopped runs again.
-    case start(group: String)
-    /// `baton stop GROUP`: the group stops and stays stopped, across restarts, until `baton start`.
-    case stop(group: String)
-    /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
-    /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
-    case rejoin(node: String)
-}
-
 /// JSON for the engine's messages, with sorted keys so the same value gives the same bytes.
 enum WireCoding {
     static func encode(_ value: some Encodable) -> [UInt8] {

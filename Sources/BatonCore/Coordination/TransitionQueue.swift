@@ -51,6 +51,9 @@ public struct TransitionQueue: Sendable {
     /// Whether a plan runs or a trigger waits.
     public var isBusy: Bool { current != nil || !queued.isEmpty }
 
+    /// The plan that runs, whose report ``finished(_:at:)`` waits for.
+    public var running: Plan? { current?.plan }
+
     /// Queues `trigger`; when nothing runs, its first plan at once.
     public mutating func enqueue(_ trigger: Trigger, at time: Timestamp) -> [Step] {
         queued.append(trigger)
