@@ -1,3 +1,5 @@
+import BatonNet
+
 /// What identifies a node's configuration to its peers: a digest of each top-level section of `cluster.yaml`
 /// (`heartbeat`, `nodes`, `groups`, …) and one digest of them all, carried by every heartbeat.
 ///

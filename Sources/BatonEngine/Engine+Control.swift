@@ -23,8 +23,8 @@ extension Engine {
                 return
             }
             let outcome: ActionOutcome
-            if senior == local {
-                outcome = administer(wish)
+            if controller.isSenior {
+                outcome = answer(.request(wish))
             } else if let senior {
                 outcome = await ask(senior, deadline: .seconds(5)) { .request(id: $0, wish) }
             } else {
@@ -37,38 +37,11 @@ extension Engine {
         }
     }
 
-    /// The senior's part of an administrator's request: refused at once when it cannot be planned, else queued.
-    func administer(_ wish: AdministratorRequest) -> ActionOutcome {
-        let trigger: Trigger
-        switch wish {
-        case .switchover(let group, let node): trigger = .switchover(GroupName(group), to: NodeName(node))
-        case .standby(let node): trigger = .standby(NodeName(node))
-        case .online(let node): trigger = .online(NodeName(node))
-        case .cleanup(let resource): trigger = .cleanup(ResourceName(resource))
-        case .forceStart(let group): trigger = .startGroup(GroupName(group))
-        case .start(let group):
-            // A plain start leaves the newest-data rule alone: a group that waits for its last owner needs --force.
-            if let waiting = state.state(of: GroupName(group)).waiting {
-                return ActionOutcome(
-                    code: 1, message: "\(waiting); check the data, then `baton start \(group) --force`")
-            }
-            trigger = .startGroup(GroupName(group))
-        case .stop(let group): trigger = .stopGroup(GroupName(group))
-        case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
-        }
-        if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
-        if case .switchover(let group, let node) = wish {
-            emit(.switchoverRequested(GroupName(group), to: node))
-        }
-        enqueue(trigger)
-        return ActionOutcome(code: 0, message: "\(trigger): planned by \(local)")
-    }
-
     /// The cluster as this node sees it.
     func status() -> StatusReport {
-        let peers = membership.peers.map { peer in
+        let peers = controller.membership.peers.map { peer in
             StatusReport.Peer(
-                name: peer.name.rawValue, state: peer.state.rawValue, role: summaries[peer.name]?.role,
+                name: peer.name.rawValue, state: peer.state.rawValue, role: controller.summaries[peer.name]?.role,
                 links: peer.links.enumerated().map { index, link in
                     StatusReport.Link(
                         address: link.address.description, state: link.state.rawValue,
@@ -78,14 +51,15 @@ extension Engine {
         }
         return StatusReport(
             node: local.rawValue, role: role, senior: senior?.rawValue, term: term,
-            mismatched: Dictionary(uniqueKeysWithValues: mismatched.map { ($0.key.rawValue, $0.value) }),
-            version: version, peers: peers, state: state,
+            mismatched: Dictionary(uniqueKeysWithValues: controller.mismatched.map { ($0.key.rawValue, $0.value) }),
+            version: controller.version, peers: peers, state: state,
             waiting: Dictionary(
                 uniqueKeysWithValues: state.groups.compactMap { name, group in group.waiting.map { (name.rawValue, $0) }
                 }),
             monitors: Dictionary(uniqueKeysWithValues: monitorResults.map { ($0.key.rawValue, $0.value) }),
-            accepted: verifier.accepted,
-            rejected: Dictionary(uniqueKeysWithValues: verifier.rejected.map { ($0.key.rawValue, $0.value) }),
+            accepted: coordinator?.accepted ?? 0,
+            rejected: Dictionary(
+                uniqueKeysWithValues: (coordinator?.rejected ?? [:]).map { ($0.key.rawValue, $0.value) }),
             events: Array(events.recent.suffix(20)))
     }
 }

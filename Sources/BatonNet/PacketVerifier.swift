@@ -8,7 +8,7 @@ import Crypto
 /// ``window`` highest seen (packets sent on several links one after another may arrive out of order); a packet
 /// with a new boot identifier must be newer, by the sender's own clock, than the last one accepted from that
 /// sender, so that a recorded packet of an earlier run cannot be replayed as a new incarnation.
-public struct PacketVerifier {
+public struct PacketVerifier: Sendable {
     /// Why a packet was dropped.
     public enum Rejection: String, Sendable, Hashable, CaseIterable, Codable {
         /// Larger than ``HeartbeatPacket/maximumSize``.

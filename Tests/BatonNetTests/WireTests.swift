@@ -1,9 +1,9 @@
 import BatonCore
 import Testing
 
-@testable import BatonEngine
+@testable import BatonNet
 
-/// The engine's own encodings: state parts and messages.
+/// The peer protocol's encodings: state parts and messages.
 struct WireTests {
     @Test func aStateSplitIntoPartsReassemblesInAnyOrder() throws {
         let json = (0..<5000).map { UInt8(truncatingIfNeeded: $0 * 7) }

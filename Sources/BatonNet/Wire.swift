@@ -17,40 +17,74 @@ import Crypto
 /// the sender's state file says it ran last, with their generations, so that nodes forming a cluster can tell who
 /// holds the newest data; when the summary does not fit in a packet, `held` is left out and peers read the same facts
 /// from the full state they fetch.
-struct Summary: Codable, Hashable, Sendable {
+public struct Summary: Codable, Hashable, Sendable {
     /// The sender's role.
-    var role: NodeRole
+    public var role: NodeRole
     /// The node the sender takes plans from (itself when it is the senior), once it knows one.
-    var senior: String?
+    public var senior: String?
     /// That senior's term: raised by every node that becomes the senior, so that what an earlier senior sent is
     /// known to be stale.
-    var term: UInt64
+    public var term: UInt64
     /// The digest of that state (``WireCoding/digest(_:)``); a node whose state differs from its senior's fetches it.
-    var digest: String
+    public var digest: String
     /// Groups the sender ran last, by name, with their generations.
-    var held: [String: Int]?
-    /// The digest of the sender's configuration (``ConfigurationIdentity``): nodes whose digests differ do not plan
+    public var held: [String: Int]?
+    /// The digest of the sender's configuration file: nodes whose digests differ do not plan
     /// together.
-    var config: String
+    public var config: String
     /// The digest of each section of it, so that a peer can name what differs; left out like `held` when the
     /// summary does not fit.
-    var sections: [String: String]?
+    public var sections: [String: String]?
+
+    /// Creates a summary.
+    public init(
+        role: NodeRole, senior: String?, term: UInt64, digest: String, held: [String: Int]?, config: String,
+        sections: [String: String]?
+    ) {
+        self.role = role
+        self.senior = senior
+        self.term = term
+        self.digest = digest
+        self.held = held
+        self.config = config
+        self.sections = sections
+    }
 }
 
 /// An action the senior node asks a node to run, with its number in the senior's run.
-struct ActionRequest: Codable, Hashable, Sendable {
-    var id: UInt64
+public struct ActionRequest: Codable, Hashable, Sendable {
+    /// Its number in the sender's run.
+    public var id: UInt64
     /// The sender's term as the senior; a node runs only actions of its senior's current term.
-    var term: UInt64
-    var kind: ActionKind
-    var group: String?
-    var resource: String?
-    var timeoutMilliseconds: Int64
-    var intervalMilliseconds: Int64?
+    public var term: UInt64
+    /// The action.
+    public var kind: ActionKind
+    /// Its group and resource, when it has them.
+    public var group: String?
+    /// The resource.
+    public var resource: String?
+    /// How long it may take.
+    public var timeoutMilliseconds: Int64
+    /// A monitor's interval.
+    public var intervalMilliseconds: Int64?
+
+    /// Creates a request.
+    public init(
+        id: UInt64, term: UInt64, kind: ActionKind, group: String?, resource: String?, timeoutMilliseconds: Int64,
+        intervalMilliseconds: Int64?
+    ) {
+        self.id = id
+        self.term = term
+        self.kind = kind
+        self.group = group
+        self.resource = resource
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.intervalMilliseconds = intervalMilliseconds
+    }
 }
 
-/// What an engine sends to one node besides heartbeats and state.
-enum Message: Codable, Hashable, Sendable {
+/// What a node sends to one peer besides heartbeats and state: requests, and their results.
+public enum Message: Codable, Hashable, Sendable {
     /// From the senior: run this action.
     case action(ActionRequest)
     /// To the senior: the action numbered `id` ended so.
@@ -62,19 +96,21 @@ enum Message: Codable, Hashable, Sendable {
 }
 
 /// JSON for the engine's messages, with sorted keys so the same value gives the same bytes.
-enum WireCoding {
-    static func encode(_ value: some Encodable) -> [UInt8] {
+public enum WireCoding {
+    /// JSON with sorted keys; empty when `value` cannot be encoded.
+    public static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? Array(encoder.encode(value))) ?? []
     }
 
-    static func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) -> Value? {
+    /// The value, or `nil` when `bytes` are not one.
+    public static func decode<Value: Decodable>(_ type: Value.Type, _ bytes: [UInt8]) -> Value? {
         try? JSONDecoder().decode(type, from: Data(bytes))
     }
 
     /// The first 8 bytes of the SHA-256 of `bytes`, in hex.
-    static func digest(_ bytes: [UInt8]) -> String {
+    public static func digest(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).prefix(8).map(\.hexDigits).joined()
     }
 }
