@@ -7,16 +7,17 @@ import Testing
 
 /// A seeded, randomized fault exerciser in the spirit of Pacemaker's CTS lab: sequences of node crashes, engine
 /// kills and restarts, engine pauses, link cuts, partitions and heals, service deaths, failed starts and stops,
-/// switchovers, cleanups, groups stopped and started, and simultaneous shutdowns on an in-process cluster, with the invariants checked after every
-/// step. A failure prints its seed; the seed, added to `regressions`, becomes a test.
+/// agents that hang until their timeout, switchovers, cleanups, groups stopped and started, and simultaneous
+/// shutdowns, on an in-process cluster of two nodes (of three in a third of the sequences), with the invariants
+/// checked after every step. A failure prints its seed; the seed, added to `regressions`, becomes a test.
 ///
 /// `BATON_EXERCISER_SEQUENCES` sets how many sequences run (default 1,000), `BATON_EXERCISER_SEED` the first seed,
 /// and `BATON_EXERCISER_PARALLEL` how many clusters play at once (default 8: each is idle most of the time).
 @Suite(.serialized, .timeLimit(.minutes(20))) struct FaultExerciserTests {
     /// How many kinds of step a sequence draws from: the first nine (before pauses, failed starts and failed stops
     /// existed) and the first twelve (before stop and start) for the seeds found then, so that they play as they
-    /// did.
-    static let kinds = 13
+    /// did. Sequences of fourteen kinds (with hanging agents) also draw their cluster's size, two or three nodes.
+    static let kinds = 14
     static let firstKinds = 9
 
     /// Seeds that once failed, played on every run, with the kinds of step they draw from.
@@ -86,17 +87,21 @@ import Testing
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
     }
 
-    /// One sequence: a two-node cluster, `steps` random faults of `kinds` kinds, the invariants after each.
+    /// One sequence: a cluster of two (or three) nodes, `steps` random faults of `kinds` kinds, the invariants after
+    /// each.
     static func play(seed: UInt64, steps: Int, kinds: Int) async throws {
         var random = SplitMix(seed: seed)
-        let cluster = try InProcessCluster()
+        let count = kinds >= 14 && random.next(3) == 0 ? 3 : 2
+        let names = (1...count).map { "n\($0)" }
+        let cluster = try InProcessCluster(nodes: count)
         defer { Task { await cluster.tearDown() } }
-        for node in ["n1", "n2"] { try cluster.start(node) }
-        try await settle(cluster, after: "the cold start")
-        var log: [String] = []
+        for node in names { try cluster.start(node) }
+        try await settle(cluster, after: "the cold start of \(count) nodes")
+        var log: [String] = count == 2 ? [] : ["three nodes"]
         for _ in 0..<steps {
-            let node = random.next(2) == 0 ? "n1" : "n2"
-            let other = node == "n1" ? "n2" : "n1"
+            let node = names[random.next(count)]
+            let others = names.filter { $0 != node }
+            let other = others.count == 1 ? others[0] : others[random.next(others.count)]
             let live = cluster.live.contains(node)
             var step: String
             switch random.next(kinds) {
@@ -128,10 +133,12 @@ import Testing
                 step = "switch web to \(other), asked on \(node)"
                 await cluster.request(on: node, ControlRequest(command: "switch", group: "web", node: other))
             case 6 where live && cluster.live.contains(other):
-                step = "SIGTERM to both engines at once, then both start again"
-                async let first = cluster.terminate(node)
-                async let second = cluster.terminate(other)
-                let events = await first + second
+                step = "SIGTERM to every engine at once, then all start again"
+                let stopping = cluster.live.sorted()
+                let events = await withTaskGroup(of: [EventRecord].self) { group in
+                    for name in stopping { group.addTask { await cluster.terminate(name) } }
+                    return await group.reduce(into: []) { $0 += $1 }
+                }
                 // Only what an engine could not stop, and said so, is left (a stop that failed when tried again).
                 let announced = Set(
                     events.filter { $0.event == "left-running" }.map { "\($0.node)/\($0.resource ?? "")" })
@@ -141,8 +148,7 @@ import Testing
                         "\((log + [step]).joined(separator: "; ")): left running with no engine: \(left.sorted())\n"
                             + InProcessCluster.lines(events))
                 }
-                try cluster.start(node)
-                try cluster.start(other)
+                for name in stopping { try cluster.start(name) }
             case 7 where live:
                 // The first seeds cleaned up only `app` (and draw nothing here).
                 let resource = kinds > firstKinds && random.next(2) == 0 ? "vip" : "app"
@@ -171,6 +177,17 @@ import Testing
                 try await settle(cluster, after: (log + [step + " (stopped)"]).joined(separator: "; "))
                 if let asked = cluster.live.first {
                     await cluster.request(on: asked, ControlRequest(command: "start", group: "web"))
+                }
+            case 13:
+                let resource = random.next(2) == 0 ? "vip" : "app"
+                let kind = [ActionKind.start, .stop, .monitor][random.next(3)]
+                cluster.machines.hangNext(kind, of: ResourceName(resource), on: NodeName(node))
+                // A start there, a stop there (web switched away, if it runs there), or its next monitor there.
+                let target = kind == .start ? node : other
+                step = "the next \(kind) of \(resource) on \(node) hangs until its timeout"
+                if kind != .monitor, let asked = cluster.live.first {
+                    step += ", and web is switched to \(target)"
+                    await cluster.request(on: asked, ControlRequest(command: "switch", group: "web", node: target))
                 }
             default:
                 if live {

@@ -106,6 +106,8 @@ final class InProcessCluster: Sendable {
             var running: [NodeName: Set<ResourceName>] = [:]
             /// Actions that fail the next times they run: (node, resource, start or stop), with how many times.
             var failing: [Failing: Int] = [:]
+            /// Actions whose agent hangs the next time it runs, until the action's timeout kills it.
+            var hanging: Set<Failing> = []
         }
 
         /// An action that fails once.
@@ -136,6 +138,19 @@ final class InProcessCluster: Sendable {
         /// nothing, a stop leaves it running.
         func failNext(_ kind: ActionKind, of resource: ResourceName, on node: NodeName, times: Int = 1) {
             world.withLock { $0.failing[Failing(node: node, resource: resource, kind: kind), default: 0] += times }
+        }
+
+        /// The next `kind` of the resource on the node hangs: it does nothing and ends when its timeout kills it.
+        func hangNext(_ kind: ActionKind, of resource: ResourceName, on node: NodeName) {
+            world.withLock { _ = $0.hanging.insert(Failing(node: node, resource: resource, kind: kind)) }
+        }
+
+        /// Whether this action's agent hangs (once).
+        func hangs(_ action: PlannedAction) -> Bool {
+            guard let name = action.resource else { return false }
+            return world.withLock {
+                $0.hanging.remove(Failing(node: action.node, resource: name, kind: action.kind)) != nil
+            }
         }
 
         /// The resource runs on the machine, as if someone had started it there by hand.
@@ -187,6 +202,11 @@ final class InProcessCluster: Sendable {
 
         func run(_ action: PlannedAction) async -> ActionOutcome {
             try? await Task.sleep(for: .milliseconds(2))
+            if machines.hangs(action) {
+                // As the real runner does with an agent that hangs: it is killed at the timeout, and that is a failure.
+                try? await Task.sleep(for: action.timeout)
+                return ActionOutcome(code: 1, timedOut: true, message: "timed out after \(action.timeout)")
+            }
             return machines.perform(action)
         }
     }
@@ -211,7 +231,8 @@ final class InProcessCluster: Sendable {
     private let engines = Mutex([NodeName: Running]())
 
     /// Heartbeats every 50 ms, deadtime 500 ms (short, yet long enough for a machine loaded by other tests): one group
-    /// `web` of `vip` (exclusive, like a floating address) and `app`, monitored every 100 ms, on `nodes` nodes of falling priority, each with two links.
+    /// `web` of `vip` (exclusive, like a floating address) and `app`, monitored every 100 ms (timeout 1 s), starts and
+    /// stops timed out after 2 s, on `nodes` nodes of falling priority, each with two links.
     init(nodes count: Int = 2, failback: String = "manual") throws {
         let nodes = (1...count).map { index in
             "  - {name: n\(index), priority: \(100 - index), links: [10.0.1.\(index), 10.0.2.\(index)]}"
@@ -226,10 +247,15 @@ final class InProcessCluster: Sendable {
               - name: web
                 failback: \(failback)
                 resources:
-                  - {name: vip, agent: process, params: {command: "true"}, monitor: {interval: 100ms, timeout: 1s}}
+                  - name: vip
+                    agent: process
+                    params: {command: "true"}
+                    timeouts: {start: 2s, stop: 2s}
+                    monitor: {interval: 100ms, timeout: 1s}
                   - name: app
                     agent: process
                     params: {command: "true"}
+                    timeouts: {start: 2s, stop: 2s}
                     monitor: {interval: 100ms, timeout: 1s}
                     max-restarts: 1
                     restart-window: 10m
