@@ -40,7 +40,8 @@ extension Baton {
                 running on exactly one node (see baton(8), ENGINE). Without --node, the node is the one whose link \
                 addresses are on this machine. The key file must exist and must not be readable by group or \
                 others. SIGTERM or SIGINT hands this node's groups to a peer (or stops them when no peer is \
-                online), then exits 0. Events go to standard error, one line each.
+                online), then exits 0, once the event handler's runs for its last events have ended. Events go to \
+                standard error, one line each.
 
                 The state directory holds the state file (state.json: this node's role, each group's \
                 generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \

@@ -86,6 +86,9 @@ public actor Engine {
     private let jobs: AsyncStream<Job>
     let jobSink: AsyncStream<Job>.Continuation
     typealias Job = @Sendable () async -> Void
+    /// Runs of the administrator's event handler, each a child of ``run()``'s outer task group: they outlast the
+    /// engine's loops (the handler of `engine-stopped` runs to its end), never the engine's task.
+    private let handlerRuns: AsyncStream<ProcessRequest>
 
     /// Every decision about the cluster: membership, election, roles, the cold start, the plans.
     var controller: NodeController
@@ -111,8 +114,10 @@ public actor Engine {
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
             now: Timestamp(milliseconds: 0), heldRetry: settings.heldRetry)
-        events = EventLog(logger: logger, handler: settings.spec.events)
         (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
+        let (handlerRuns, handlerSink) = AsyncStream.makeStream(of: ProcessRequest.self)
+        self.handlerRuns = handlerRuns
+        events = EventLog(logger: logger, handler: settings.spec.events, runs: handlerSink)
     }
 
     // MARK: Time
@@ -144,6 +149,17 @@ public actor Engine {
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
         }
         emit(.engineStarted(local, boot: "\(boot)", initdead: spec.heartbeat.initdead.value))
+        await withDiscardingTaskGroup { outer in
+            outer.addTask {
+                await self.runLoops()
+                await self.events.runs.finish()
+            }
+            for await request in handlerRuns { outer.addTask { _ = await ProcessRunner().run(request) } }
+        }
+    }
+
+    /// Both loops and the engine's jobs, until a loop ends or the task is cancelled (as a kill would).
+    private func runLoops() async {
         let jobSink = jobSink
         await withDiscardingTaskGroup { group in
             group.addTask {
@@ -154,7 +170,6 @@ public actor Engine {
                 await self.tickLoop()
                 jobSink.finish()
             }
-            // Until a loop ends or the task is cancelled (as a kill would).
             for await job in jobs { group.addTask { await job() } }
             halt()
             group.cancelAll()

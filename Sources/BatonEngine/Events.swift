@@ -15,10 +15,13 @@ struct EventLog {
     private var nextFollower = 0
     let logger: Logger
     let handler: EventSettings?
+    /// Where the handler's runs go: the engine runs each in a task of its own.
+    let runs: AsyncStream<ProcessRequest>.Continuation
 
-    init(logger: Logger, handler: EventSettings?) {
+    init(logger: Logger, handler: EventSettings?, runs: AsyncStream<ProcessRequest>.Continuation) {
         self.logger = logger
         self.handler = handler
+        self.runs = runs
     }
 
     mutating func record(_ event: EventRecord) {
@@ -33,7 +36,7 @@ struct EventLog {
         if let action = event.action { metadata["action"] = "\(action)" }
         logger.log(level: event.severity.logLevel, "\(event.message)", metadata: metadata)
         for follower in followers.values { follower.yield(event) }
-        if let handler { Self.runHandler(handler, for: event) }
+        if let handler { runs.yield(Self.handlerRun(handler, for: event)) }
     }
 
     /// A stream of every event from now on; it ends when the caller's task is cancelled.
@@ -49,8 +52,8 @@ struct EventLog {
         followers.removeValue(forKey: id)?.finish()
     }
 
-    /// Runs the handler with the event in its environment, in a task of its own, within its timeout.
-    private static func runHandler(_ settings: EventSettings, for event: EventRecord) {
+    /// The handler with the event in its environment, within its timeout.
+    private static func handlerRun(_ settings: EventSettings, for event: EventRecord) -> ProcessRequest {
         var environment = [
             ("BATON_EVENT", event.event), ("BATON_NODE", event.node), ("BATON_REPORTER", event.reporter),
             ("BATON_ROLE", event.role.rawValue),
@@ -60,10 +63,9 @@ struct EventLog {
         environment.append(("BATON_GROUP", event.group ?? ""))
         environment.append(("BATON_RESOURCE", event.resource ?? ""))
         if let action = event.action { environment.append(("BATON_ACTION", action)) }
-        let request = ProcessRequest(
+        return ProcessRequest(
             executable: settings.handler.value, arguments: [event.event], environment: environment,
             timeout: settings.timeout.value, grace: .seconds(2))
-        Task.detached { _ = await ProcessRunner().run(request) }
     }
 }
 

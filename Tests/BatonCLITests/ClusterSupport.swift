@@ -123,6 +123,11 @@ final class Cluster: @unchecked Sendable {
             at: directory.appendingPathComponent("refuse"), withIntermediateDirectories: true)
     }
 
+    /// The lines the event handler has written so far.
+    var handledEventsSoFar: String {
+        (try? String(contentsOfFile: directory.appendingPathComponent("events").path, encoding: .utf8)) ?? ""
+    }
+
     /// The lines the event handler wrote, once one contains `text` (at most 10 s).
     func handledEvents(containing text: String) async throws -> String {
         let file = directory.appendingPathComponent("events").path

@@ -153,6 +153,8 @@ import Testing
         // SIGTERM of the active engine hands the group over, then the engine exits 0.
         let status = try await cluster.terminate("n1")
         #expect(status == 0)
+        // The engine exits once its event handler has run for its last event.
+        #expect(cluster.handledEventsSoFar.contains("engine-stopped node=n1"), "\(cluster.handledEventsSoFar)")
         _ = try await cluster.waitFor("n2", "n2 runs the group after n1 left") {
             Self.running($0, on: "n2") && $0.role == .mono
         }
