@@ -38,7 +38,7 @@ extension Engine {
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
                 // Once halted, what its requests say now (ended unanswered) is no result: nothing more is recorded.
                 guard !halted else { return }
-                handle(.planFinished(report))
+                handle(.planFinished(plan, report))
             case .stopSecondInstance(let probe):
                 guard let name = probe.resource, let resource = spec.resource(named: name) else { continue }
                 let outcome = await perform(.stop(resource, of: probe.group, on: probe.node))

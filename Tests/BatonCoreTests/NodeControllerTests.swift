@@ -45,8 +45,9 @@ import Testing
         case drain(
             Int64, found: Set<String> = [], failing: Set<String> = [], elsewhere: Set<String> = [],
             strayStopCode: Int = 0)
-        /// The report of the last plan given, every action succeeding, without asking for the next step.
-        case finish(Int64)
+        /// The report of the last plan given, without asking for the next step: starts in `failing` fail, the rest
+        /// succeeds.
+        case finish(Int64, failing: Set<String> = [])
     }
 
     /// What the script must have done, looked at once every step ran.
@@ -131,7 +132,7 @@ import Testing
                     case .runPlan(let plan, _):
                         plans.append(plan)
                         let report = Self.report(plan, found: found, failing: failing, elsewhere: elsewhere)
-                        _ = self.input(.planFinished(report), at: time)
+                        _ = self.input(.planFinished(plan, report), at: time)
                     case .stopSecondInstance(let probe):
                         _ = self.input(.secondInstanceStopped(probe, ActionOutcome(code: strayStopCode)), at: time)
                     default:
@@ -139,7 +140,7 @@ import Testing
                     }
                 }
                 Issue.record("the drain did not end")
-            case .finish(let time):
+            case .finish(let time, let failing):
                 let plan = actions.reversed().lazy.compactMap { action -> Plan? in
                     if case .runPlan(let plan, _) = action { plan } else { nil }
                 }.first
@@ -147,8 +148,8 @@ import Testing
                     Issue.record("no plan was given")
                     return
                 }
-                let report = Self.report(plan, found: [], failing: [], elsewhere: [])
-                _ = self.input(.planFinished(report), at: time)
+                let report = Self.report(plan, found: [], failing: failing, elsewhere: [])
+                _ = self.input(.planFinished(plan, report), at: time)
             }
         }
 
@@ -599,6 +600,16 @@ import Testing
                 .finish(1060),
             ],
             expect: [.senior("n1"), .group(on: nil, running: false)]),
+        Case(
+            name:
+                "a node that led again on its own state probes itself; the report of its abandoned plan is not applied",
+            local: n2,
+            steps: ticks(100, 1000) + [
+                .input(1000, .nextStep), heartbeat(1050, from: n1, role: .mono, follows: n1, term: 1, digest: "d1"),
+            ] + ticks(1100, 1700) + [.finish(1700, failing: ["r1", "r2"]), drain(1700)],
+            expect: [
+                .senior("n2"), .term(2), .ran(.nodeJoined(n2)), .group(on: "n2", running: true),
+            ]),
     ]
 
     @Test(arguments: cases) func controller(_ test: Case) {
@@ -617,7 +628,7 @@ import Testing
 extension NodeControllerTests.Step {
     var time: Int64 {
         switch self {
-        case .input(let time, _), .drain(let time, _, _, _, _), .finish(let time): time
+        case .input(let time, _), .drain(let time, _, _, _, _), .finish(let time, _): time
         }
     }
 }

@@ -211,6 +211,9 @@ extension NodeController {
             formCluster(alive: alive)
             return
         }
+        // It led before, gave way, and never received the other senior's state: what its abandoned plan did here is
+        // not in the state it holds. Its own probes find it, and what should run is placed again.
+        let abandoned = source == local
         source = local
         // The state it holds may count it lost: the senior's, from before this node's return was planned (an engine
         // back within deadtime, then a stall). A node that leads runs: it plans from itself online.
@@ -218,6 +221,7 @@ extension NodeController {
         for node in spec.nodes.map(\.name) where node != local && !alive.contains(node) {
             if state.status(of: node) != .lost { enqueue(.nodeLost(node)) }
         }
+        if abandoned { enqueue(.nodeJoined(local)) }
         publish()
     }
 

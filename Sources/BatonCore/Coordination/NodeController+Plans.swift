@@ -37,9 +37,10 @@ extension NodeController {
     }
 
     /// Applies the report of the plan that ran. A node that gave way meanwhile applies nothing: the queue was
-    /// abandoned, and the new senior's state is the truth now.
-    mutating func planFinished(_ report: ExecutionReport) {
-        guard isSenior, let plan = queue.running else { return }
+    /// abandoned, and the new senior's state is the truth now; nor does one that led again since, whose queue runs
+    /// another plan now.
+    mutating func planFinished(_ plan: Plan, _ report: ExecutionReport) {
+        guard isSenior, queue.running == plan else { return }
         steps += queue.finished(report, at: wall)
         holdBack(report, of: plan)
         publish()

@@ -122,7 +122,7 @@ public struct NodeController: Sendable {
         case .stateReceived(let received, let version, let digest, let sender):
             adopt(received, version: version, digest: digest, from: sender)
         case .nextStep: nextStep()
-        case .planFinished(let report): planFinished(report)
+        case .planFinished(let plan, let report): planFinished(plan, report)
         case .secondInstanceStopped(let probe, let outcome): secondInstanceStopped(probe, outcome)
         case .actionEnded(let action, let outcome): record(action, outcome)
         case .localAction(let kind, let resource): localAction(kind, resource)
@@ -264,8 +264,8 @@ public enum NodeInput: Hashable, Sendable {
     case stateReceived(ClusterState, version: UInt64, digest: String, from: NodeName)
     /// The driver is ready for the next plan or second instance to stop (after ``NodeAction/startDrain``).
     case nextStep
-    /// The report of the plan the last ``NodeAction/runPlan(_:round:)`` gave.
-    case planFinished(ExecutionReport)
+    /// The report of a plan a ``NodeAction/runPlan(_:round:)`` gave.
+    case planFinished(Plan, ExecutionReport)
     /// The stop of a second instance (``NodeAction/stopSecondInstance(_:)``) ended so.
     case secondInstanceStopped(PlannedAction, ActionOutcome)
     /// An action of a plan, or of a node leaving alone, ended so: its events.
@@ -308,7 +308,7 @@ public enum NodeAction: Hashable, Sendable {
     case requestState(from: NodeName)
     /// Plans wait: take steps with ``NodeInput/nextStep`` until none comes.
     case startDrain
-    /// Run this plan (this node's actions here, the others on their node), then ``NodeInput/planFinished(_:)``.
+    /// Run this plan (this node's actions here, the others on their node), then ``NodeInput/planFinished(_:_:)``.
     case runPlan(Plan, round: Int)
     /// Stop this second instance outside any plan, then ``NodeInput/secondInstanceStopped(_:_:)``.
     case stopSecondInstance(PlannedAction)
