@@ -75,8 +75,8 @@ extension Engine {
         }
         let request = ActionRequest(
             id: 0, term: term, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
-            timeoutMilliseconds: Self.milliseconds(action.timeout),
-            intervalMilliseconds: action.interval.map(Self.milliseconds))
+            timeoutMilliseconds: action.timeout.wholeMilliseconds,
+            intervalMilliseconds: action.interval?.wholeMilliseconds)
         return await ask(action.node, deadline: action.timeout, for: action.kind) {
             .action(ActionRequest(request, id: $0))
         }
@@ -177,7 +177,7 @@ extension Engine {
         monitors[name] = token
         spawn {
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await self.clock.sleep(for: interval)
                 // Cancelled (or another loop took its place) while it slept: it ends before it runs anything.
                 guard await self.monitors[name] == token, !Task.isCancelled else { return }
                 let outcome = await runner.run(
@@ -230,12 +230,12 @@ extension Engine {
             }.max() ?? .zero
         let deadline = clock.now + limit + spec.heartbeat.deadtime.value * 2
         while controller.awaitsHandover, clock.now < deadline, !halted {
-            try? await Task.sleep(for: spec.heartbeat.interval.value)
+            try? await clock.sleep(for: spec.heartbeat.interval.value)
         }
         // An action the senior sent before this node began to stop may still run (a start of the address, say):
         // once it ends, what it started is stopped here with the rest, and nothing is left with no engine.
         while coordinator?.isServing == true, clock.now < deadline, !halted {
-            try? await Task.sleep(for: spec.heartbeat.interval.value)
+            try? await clock.sleep(for: spec.heartbeat.interval.value)
         }
         for case .runAlone(let plan) in handle(.handoverEnded) {
             let report = await Executor().run(plan, with: LocalOnlyRunner(engine: self))

@@ -44,6 +44,8 @@ public actor Engine {
         public var runner: any ActionRunner
         /// Where this node's state is kept between runs: `state.json` in ``stateDirectory`` unless set.
         var store: any StateStore
+        /// The time the engine runs on: the machine's, unless a test gives its own.
+        var clock: any EngineClock = SystemClock()
         /// How long a group whose resource answers from another machine waits before the senior tries it again.
         var heldRetry = NodeController.defaultHeldRetry
 
@@ -72,14 +74,13 @@ public actor Engine {
     let runner: any ActionRunner
     let stateFile: any StateStore
     let transport: @Sendable ([IPAddress], Int) async throws -> any LinkTransport
-    let clock = ContinuousClock()
-    let origin: ContinuousClock.Instant
+    let clock: any EngineClock
     /// How this node talks to its peers, once ``run()`` bound its links.
     var coordinator: PeerCoordinator?
     /// ``run()`` ended (the engine was stopped, or its task cancelled as a kill would): nothing more runs here.
     var halted = false
     /// Until when the loops stand still (``pause(until:)``).
-    var pausedUntil: ContinuousClock.Instant?
+    var pausedUntil: Duration?
     /// Work the engine starts besides its two loops (a plan's drain, an action served to a peer, a recurring
     /// monitor, a failure on its way to the senior): each runs as a child of ``run()``'s task group, so none
     /// outlives the engine.
@@ -110,7 +111,7 @@ public actor Engine {
         runner = settings.runner
         stateFile = settings.store
         transport = settings.transport
-        origin = clock.now
+        clock = settings.clock
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
             now: Timestamp(milliseconds: 0), heldRetry: settings.heldRetry)
@@ -122,17 +123,8 @@ public actor Engine {
 
     // MARK: Time
 
-    /// Monotonic time since the engine started, for membership.
-    var now: Timestamp { Timestamp(milliseconds: Self.milliseconds(clock.now - origin)) }
-
-    /// The wall clock, for packets, failures and restart windows.
-    static var wallClock: Timestamp {
-        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
+    /// Monotonic time, for membership.
+    var now: Timestamp { Timestamp(milliseconds: clock.now.wholeMilliseconds) }
 
     // MARK: Running
 
@@ -143,7 +135,7 @@ public actor Engine {
         do {
             coordinator = PeerCoordinator(
                 spec: spec, local: local, boot: boot, key: key, links: try await transport(addresses, port),
-                wallClock: { Engine.wallClock })
+                clock: clock)
         } catch {
             throw EngineError(
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
@@ -179,13 +171,13 @@ public actor Engine {
 
     /// Stops both loops until `instant`, as `SIGSTOP` would (for in-process fault tests): nothing is sent or read,
     /// links are not aged, and what arrives meanwhile waits to be read with the time it was sent.
-    func pause(until instant: ContinuousClock.Instant) {
+    func pause(until instant: Duration) {
         pausedUntil = instant
     }
 
     private func waitWhilePaused() async {
         while let until = pausedUntil, clock.now < until, !Task.isCancelled {
-            try? await Task.sleep(until: until, clock: clock)
+            try? await clock.sleep(until: until)
         }
         pausedUntil = nil
     }
@@ -227,7 +219,7 @@ public actor Engine {
             sendHeartbeats()
             handle(.tick)
             self.coordinator?.retransmit(at: clock.now)
-            try? await Task.sleep(for: interval)
+            try? await clock.sleep(for: interval)
         }
     }
 
@@ -296,7 +288,7 @@ public actor Engine {
     /// - Returns: what is left for the caller: a reply, a plan to run, a request to make.
     @discardableResult
     func handle(_ input: NodeInput) -> [NodeAction] {
-        carryOut(controller.handle(input, now: now, wall: Self.wallClock))
+        carryOut(controller.handle(input, now: now, wall: clock.wall))
     }
 
     /// The controller's answer to `input` (``NodeAction/reply(_:)``); success when it has none.
@@ -366,6 +358,6 @@ public actor Engine {
             EventRecord(
                 event: event.name.rawValue, severity: event.severity, node: (event.subject ?? local).rawValue,
                 reporter: local.rawValue, group: event.group?.rawValue, resource: event.resource?.rawValue,
-                role: role, message: event.message, action: event.action, time: Self.wallClock))
+                role: role, message: event.message, action: event.action, time: clock.wall))
     }
 }

@@ -6,7 +6,7 @@ import Crypto
 /// the nodetab's links, and other ways of talking (a serial line, a shared disk, etcd) come behind the same seam.
 ///
 /// It is passive: the driver reads each arrival when it is ready for it (so a paused engine reads nothing), and
-/// passes the monotonic time.
+/// passes the monotonic time (``EngineClock/now``).
 public protocol Coordinator: Sendable {
     /// What arrives, unread, in order.
     associatedtype Arrival: Sendable
@@ -14,7 +14,7 @@ public protocol Coordinator: Sendable {
     var arrivals: AsyncStream<Arrival> { get }
     /// What one arrival says, in order: who was heard first, then what it asks or answers. A result of a request
     /// this node made ends that request here and says nothing.
-    mutating func read(_ arrival: Arrival, at now: ContinuousClock.Instant) -> [Incoming]
+    mutating func read(_ arrival: Arrival, at now: Duration) -> [Incoming]
     /// Says this node's summary to every peer.
     mutating func announce(_ summary: Summary)
     /// Asks `peer` for its cluster state.
@@ -24,7 +24,7 @@ public protocol Coordinator: Sendable {
     /// Sends `message` (numbered by the coordinator) to `peer` and keeps it until its result comes, the request is
     /// ended, or `deadline` passes; `answer` gets the result once.
     mutating func ask(
-        _ peer: NodeName, for kind: ActionKind?, deadline: ContinuousClock.Instant, at now: ContinuousClock.Instant,
+        _ peer: NodeName, for kind: ActionKind?, deadline: Duration, at now: Duration,
         _ message: (UInt64) -> Message, answer: CheckedContinuation<ActionOutcome, Never>)
     /// Answers a request a peer made (``Incoming/request(_:_:)``).
     mutating func answer(_ request: PeerRequest, with outcome: ActionOutcome)
@@ -32,7 +32,7 @@ public protocol Coordinator: Sendable {
     /// node does not follow yet).
     mutating func ignore(_ request: PeerRequest)
     /// Sends again what waits for an answer; ends what waited past its deadline.
-    mutating func retransmit(at now: ContinuousClock.Instant)
+    mutating func retransmit(at now: Duration)
     /// Ends every request to `peer` that waits, with what `outcome` says for its kind.
     mutating func endRequests(to peer: NodeName, _ outcome: (ActionKind?) -> ActionOutcome)
     /// Ends every request that waits, with `outcome`.
@@ -81,7 +81,7 @@ public struct PeerCoordinator: Coordinator {
     private let boot: BootIdentifier
     private let key: SymmetricKey
     private let links: any LinkTransport
-    private let wallClock: @Sendable () -> Timestamp
+    private let clock: any EngineClock
     private var verifier: PacketVerifier
     private var sequence: UInt64 = 0
     private var parts = StateParts()
@@ -93,31 +93,32 @@ public struct PeerCoordinator: Coordinator {
     private var clockWarned: Set<NodeName> = []
     /// When the driver last read or ticked: a longer gap means it was paused (SIGSTOP, a stalled machine), and the
     /// packets queued meanwhile say nothing about the peers' clocks.
-    private var lastActive: ContinuousClock.Instant?
+    private var lastActive: Duration?
     /// Until when the clocks of packets are not compared, after a pause.
-    private var stalledUntil: ContinuousClock.Instant?
+    private var stalledUntil: Duration?
 
     /// A request to a peer that waits for its result.
     private struct Pending {
         var peer: NodeName
         var kind: ActionKind?
         var payload: [UInt8]
-        var sent: ContinuousClock.Instant
-        var deadline: ContinuousClock.Instant
+        var sent: Duration
+        var deadline: Duration
         var answer: CheckedContinuation<ActionOutcome, Never>
     }
 
-    /// Talks for `local` over `links`, signing with `key`; `wallClock` stamps packets and reads peers' stamps.
+    /// Talks for `local` over `links`, signing with `key`; `clock`'s wall clock stamps packets and reads peers'
+    /// stamps.
     public init(
         spec: ClusterSpec, local: NodeName, boot: BootIdentifier, key: SymmetricKey, links: any LinkTransport,
-        wallClock: @escaping @Sendable () -> Timestamp
+        clock: any EngineClock
     ) {
         self.spec = spec
         self.local = local
         self.boot = boot
         self.key = key
         self.links = links
-        self.wallClock = wallClock
+        self.clock = clock
         verifier = PacketVerifier(
             cluster: spec.cluster.value, key: key, peers: Set(spec.nodes.map(\.name).filter { $0 != local }))
     }
@@ -137,7 +138,7 @@ public struct PeerCoordinator: Coordinator {
 
     // MARK: Reading
 
-    public mutating func read(_ datagram: Datagram, at now: ContinuousClock.Instant) -> [Incoming] {
+    public mutating func read(_ datagram: Datagram, at now: Duration) -> [Incoming] {
         noteActivity(at: now)
         guard let packet = verifier.accept(datagram.bytes), let peer = spec.node(named: packet.sender) else {
             return []
@@ -182,17 +183,17 @@ public struct PeerCoordinator: Coordinator {
 
     /// Notes that the driver runs; after a gap of several intervals, packets read during the next deadtime were
     /// queued while it was paused.
-    private mutating func noteActivity(at now: ContinuousClock.Instant) {
+    private mutating func noteActivity(at now: Duration) {
         if let last = lastActive, now - last > spec.heartbeat.interval.value * 3 {
             stalledUntil = now + spec.heartbeat.deadtime.value
         }
         lastActive = now
     }
 
-    private mutating func clockDifference(of packet: HeartbeatPacket, at now: ContinuousClock.Instant) -> Int64? {
+    private mutating func clockDifference(of packet: HeartbeatPacket, at now: Duration) -> Int64? {
         // A packet that waited in the socket while this engine was paused carries an old time.
         if let stalledUntil, now < stalledUntil { return nil }
-        let difference = abs(packet.timestamp.milliseconds - wallClock().milliseconds)
+        let difference = abs(packet.timestamp.milliseconds - clock.wall.milliseconds)
         guard difference > Self.clockThreshold.wholeMilliseconds else {
             clockWarned.remove(packet.sender)
             return nil
@@ -234,7 +235,7 @@ public struct PeerCoordinator: Coordinator {
             sequence += 1
             let packet = HeartbeatPacket(
                 kind: kind, cluster: spec.cluster.value, sender: local, boot: boot, sequence: sequence,
-                timestamp: wallClock(), payload: payload)
+                timestamp: clock.wall, payload: payload)
             guard let bytes = packet.encoded(key: key) else { return }
             links.send(bytes, from: index < ownCount ? index : 0, to: address.value, port: spec.heartbeat.port.value)
         }
@@ -243,7 +244,7 @@ public struct PeerCoordinator: Coordinator {
     // MARK: Requests
 
     public mutating func ask(
-        _ peer: NodeName, for kind: ActionKind?, deadline: ContinuousClock.Instant, at now: ContinuousClock.Instant,
+        _ peer: NodeName, for kind: ActionKind?, deadline: Duration, at now: Duration,
         _ message: (UInt64) -> Message, answer: CheckedContinuation<ActionOutcome, Never>
     ) {
         nextRequest += 1
@@ -265,7 +266,7 @@ public struct PeerCoordinator: Coordinator {
         servedOrder.removeAll { $0 == request }
     }
 
-    public mutating func retransmit(at now: ContinuousClock.Instant) {
+    public mutating func retransmit(at now: Duration) {
         noteActivity(at: now)
         for (id, request) in pending {
             if now >= request.deadline {

@@ -11,8 +11,11 @@ import Testing
 /// shutdowns, on an in-process cluster of two nodes (of three in a third of the sequences), with the invariants
 /// checked after every step. A failure prints its seed; the seed, added to `regressions`, becomes a test.
 ///
-/// `BATON_EXERCISER_SEQUENCES` sets how many sequences run (default 1,000), `BATON_EXERCISER_SEED` the first seed,
-/// and `BATON_EXERCISER_PARALLEL` how many clusters play at once (default 8: each is idle most of the time).
+/// The sequences play on virtual time (``VirtualClock``: time jumps over what the engines would idle, so a sequence
+/// takes milliseconds), and a few hundred more on the machine's clock, so real concurrency plays too.
+/// `BATON_EXERCISER_SEQUENCES` sets how many sequences run on virtual time (default 3,000),
+/// `BATON_EXERCISER_REAL_SEQUENCES` how many on the machine's clock (default 200, from seed 1,000,001),
+/// `BATON_EXERCISER_SEED` the first seed, and `BATON_EXERCISER_PARALLEL` how many clusters play at once (default 8).
 @Suite(.serialized, .timeLimit(.minutes(20))) struct FaultExerciserTests {
     /// How many kinds of step a sequence draws from: the first nine (before pauses, failed starts and failed stops
     /// existed) and the first twelve (before stop and start) for the seeds found then, so that they play as they
@@ -46,8 +49,13 @@ import Testing
     ]
 
     static var sequences: Int {
-        ProcessInfo.processInfo.environment["BATON_EXERCISER_SEQUENCES"].flatMap(Int.init) ?? 1000
+        ProcessInfo.processInfo.environment["BATON_EXERCISER_SEQUENCES"].flatMap(Int.init) ?? 3000
     }
+    static var realTimeSequences: Int {
+        ProcessInfo.processInfo.environment["BATON_EXERCISER_REAL_SEQUENCES"].flatMap(Int.init) ?? 200
+    }
+    /// Where the sequences on the machine's clock start, so that they are not the virtual ones again.
+    static let firstRealTimeSeed: UInt64 = 1_000_001
     static var parallel: Int {
         max(1, ProcessInfo.processInfo.environment["BATON_EXERCISER_PARALLEL"].flatMap(Int.init) ?? 8)
     }
@@ -57,6 +65,17 @@ import Testing
 
     @Test func randomFaultSequencesKeepTheInvariants() async throws {
         let seeds = Self.regressions + (0..<UInt64(Self.sequences)).map { (Self.firstSeed + $0, Self.kinds) }
+        await Self.exercise(seeds, from: Self.firstSeed, virtualTime: true)
+    }
+
+    @Test func randomFaultSequencesKeepTheInvariantsInRealTime() async throws {
+        let seeds = (0..<UInt64(Self.realTimeSequences)).map { (Self.firstRealTimeSeed + $0, Self.kinds) }
+        await Self.exercise(seeds, from: Self.firstRealTimeSeed, virtualTime: false)
+    }
+
+    /// Plays `seeds` (random ones `from` a seed, after any regressions), several clusters at once; expects every
+    /// sequence to keep the invariants.
+    static func exercise(_ seeds: [(seed: UInt64, kinds: Int)], from first: UInt64, virtualTime: Bool) async {
         let started = ContinuousClock.now
         // Each sequence plays on a cluster of its own; several at once, the next starting as one ends.
         let failures = await withTaskGroup(of: String?.self) { group in
@@ -66,7 +85,7 @@ import Testing
                 guard let (seed, kinds) = next.next() else { return false }
                 group.addTask {
                     do {
-                        try await Self.play(seed: seed, steps: 8, kinds: kinds)
+                        try await Self.play(seed: seed, steps: 8, kinds: kinds, virtualTime: virtualTime)
                         return nil
                     } catch {
                         return "seed \(seed): \(error)"
@@ -82,18 +101,19 @@ import Testing
             return failures.sorted()
         }
         print(
-            "fault exerciser: \(seeds.count) sequences from seed \(Self.firstSeed), \(Self.parallel) at once, "
-                + "\(failures.count) failed, in \(ContinuousClock.now - started)")
+            "fault exerciser: \(seeds.count) sequences on \(virtualTime ? "virtual time" : "the machine's clock"), "
+                + "from seed \(first), \(Self.parallel) at once, \(failures.count) failed, in "
+                + "\(ContinuousClock.now - started)")
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n\n"))")
     }
 
     /// One sequence: a cluster of two (or three) nodes, `steps` random faults of `kinds` kinds, the invariants after
     /// each.
-    static func play(seed: UInt64, steps: Int, kinds: Int) async throws {
+    static func play(seed: UInt64, steps: Int, kinds: Int, virtualTime: Bool) async throws {
         var random = SplitMix(seed: seed)
         let count = kinds >= 14 && random.next(3) == 0 ? 3 : 2
         let names = (1...count).map { "n\($0)" }
-        let cluster = try InProcessCluster(nodes: count)
+        let cluster = try InProcessCluster(nodes: count, virtualTime: virtualTime)
         defer { Task { await cluster.tearDown() } }
         for node in names { try cluster.start(node) }
         try await settle(cluster, after: "the cold start of \(count) nodes")
@@ -112,19 +132,19 @@ import Testing
                 let pause = random.next(4) * 300
                 step = "kill -9 the engine of \(node), start it again after \(pause) ms"
                 await cluster.kill(node)
-                try await Task.sleep(for: .milliseconds(pause))
+                try await cluster.sleep(for: .milliseconds(pause))
                 try cluster.start(node)
             case 2:
                 let pause = 100 + random.next(6) * 200
                 step = "cut every link of \(node) for \(pause) ms"
                 cluster.isolate(node, true)
-                try await Task.sleep(for: .milliseconds(pause))
+                try await cluster.sleep(for: .milliseconds(pause))
                 cluster.isolate(node, false)
             case 3:
                 let link = random.next(2)
                 step = "cut link \(link + 1) of \(node) for 800 ms"
                 cluster.cut(node, link: link, true)
-                try await Task.sleep(for: .milliseconds(800))
+                try await cluster.sleep(for: .milliseconds(800))
                 cluster.cut(node, link: link, false)
             case 4:
                 step = "the service dies on \(node)"
@@ -158,7 +178,7 @@ import Testing
                 let pause = 300 + random.next(10) * 300
                 step = "pause the engine of \(node) for \(pause) ms"
                 await cluster.pause(node, for: .milliseconds(pause))
-                try await Task.sleep(for: .milliseconds(pause))
+                try await cluster.sleep(for: .milliseconds(pause))
             case 10:
                 let resource = random.next(2) == 0 ? "vip" : "app"
                 step = "the next start of \(resource) on \(node) fails, and the service dies on \(other)"

@@ -60,7 +60,15 @@ final class InProcessCluster: Sendable {
             wires.withLock { wires in zip(a, b).contains { !wires.cut.contains($0) && !wires.cut.contains($1) } }
         }
 
+        /// Told of every packet delivered, when time is virtual: it waits for the packet to be read.
+        let delivered: @Sendable () -> Void
+
+        init(delivered: @escaping @Sendable () -> Void) {
+            self.delivered = delivered
+        }
+
         fileprivate func deliver(_ bytes: [UInt8], from source: IPAddress, to address: IPAddress) {
+            delivered()
             wires.withLock { wires in
                 guard !wires.cut.contains(source), !wires.cut.contains(address), !wires.deaf.contains(address),
                     let target = wires.endpoints[address]
@@ -199,12 +207,13 @@ final class InProcessCluster: Sendable {
     /// One node's agents on its simulated machine; each action takes a moment, so that actions interleave.
     struct Runner: ActionRunner {
         let machines: Machines
+        let clock: any EngineClock
 
         func run(_ action: PlannedAction) async -> ActionOutcome {
-            try? await Task.sleep(for: .milliseconds(2))
+            try? await clock.sleep(for: .milliseconds(2))
             if machines.hangs(action) {
                 // As the real runner does with an agent that hangs: it is killed at the timeout, and that is a failure.
-                try? await Task.sleep(for: action.timeout)
+                try? await clock.sleep(for: action.timeout)
                 return ActionOutcome(code: 1, timedOut: true, message: "timed out after \(action.timeout)")
             }
             return machines.perform(action)
@@ -225,15 +234,20 @@ final class InProcessCluster: Sendable {
 
     let spec: ClusterSpec
     let configuration: [UInt8]
-    let network = Network()
+    let network: Network
     let machines: Machines
+    /// The time every engine of the cluster runs on.
+    let clock: any EngineClock
+    /// What moves a virtual clock.
+    private let pump: Task<Void, Never>?
     private let stores: [NodeName: Store]
     private let engines = Mutex([NodeName: Running]())
 
     /// Heartbeats every 50 ms, deadtime 500 ms (short, yet long enough for a machine loaded by other tests): one group
     /// `web` of `vip` (exclusive, like a floating address) and `app`, monitored every 100 ms (timeout 1 s), starts and
-    /// stops timed out after 2 s, on `nodes` nodes of falling priority, each with two links.
-    init(nodes count: Int = 2, failback: String = "manual") throws {
+    /// stops timed out after 2 s, on `nodes` nodes of falling priority, each with two links. With `virtualTime`, the
+    /// engines run on a ``VirtualClock``, which jumps over the time they would idle.
+    init(nodes count: Int = 2, failback: String = "manual", virtualTime: Bool = false) throws {
         let nodes = (1...count).map { index in
             "  - {name: n\(index), priority: \(100 - index), links: [10.0.1.\(index), 10.0.2.\(index)]}"
         }.joined(separator: "\n")
@@ -267,6 +281,16 @@ final class InProcessCluster: Sendable {
             throw TestFailure(loaded.diagnostics.map(\.description).joined(separator: "\n"))
         }
         self.spec = spec
+        if virtualTime {
+            let clock = VirtualClock()
+            self.clock = clock
+            network = Network { clock.noteActivity() }
+            pump = Task { await clock.run() }
+        } else {
+            clock = SystemClock()
+            network = Network {}
+            pump = nil
+        }
         let network = network
         let links: @Sendable (NodeName) -> [IPAddress] = { spec.node(named: $0)!.links.map(\.value) }
         machines = Machines(exclusive: [ResourceName("vip")]) { network.connected(links($0), links($1)) }
@@ -283,7 +307,8 @@ final class InProcessCluster: Sendable {
                 ocfRoot: "/nonexistent", baseDirectory: "/nonexistent", stateDirectory: "/nonexistent"),
             key: Array(repeating: 7, count: 32), configuration: configuration)
         settings.transport = { (addresses: [IPAddress], _: Int) in network.attach(node, addresses) }
-        settings.runner = Runner(machines: machines)
+        settings.runner = Runner(machines: machines, clock: clock)
+        settings.clock = clock
         settings.store = stores[node]!
         settings.heldRetry = .milliseconds(300)
         let engine = try Engine(settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
@@ -312,7 +337,7 @@ final class InProcessCluster: Sendable {
     /// The node's engine stands still for `duration`, as with `SIGSTOP` and `SIGCONT`; its agents go on.
     func pause(_ name: String, for duration: Duration) async {
         guard let engine = engines.withLock({ $0[NodeName(name)]?.engine }) else { return }
-        await engine.pause(until: ContinuousClock.now + duration)
+        await engine.pause(until: clock.now + duration)
     }
 
     /// The node's engine hears nothing (`true`) while it is still heard, or hears again.
@@ -357,10 +382,10 @@ final class InProcessCluster: Sendable {
 
     /// Polls every 10 ms until `condition` holds, for at most `limit`.
     func waitUntil(_ what: String, limit: Duration = .seconds(10), _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
+        let deadline = clock.now + limit
+        while clock.now < deadline {
             if await condition() { return }
-            try await Task.sleep(for: .milliseconds(10))
+            try await clock.sleep(for: .milliseconds(10))
         }
         var seen = "running: \(machines.running)"
         for node in live {
@@ -387,9 +412,15 @@ final class InProcessCluster: Sendable {
             && holders == [holder]
     }
 
-    /// Stops every engine.
+    /// Waits `duration` on the cluster's clock.
+    func sleep(for duration: Duration) async throws {
+        try await clock.sleep(for: duration)
+    }
+
+    /// Stops every engine, and the clock.
     func tearDown() async {
         for node in live { await kill(node) }
+        pump?.cancel()
     }
 }
 

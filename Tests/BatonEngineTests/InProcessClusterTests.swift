@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func aCrashIsTakenOverAndTheNodeReturnsAsStandby() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         await cluster.crash("n1")
         try await cluster.waitUntil("n2 took the group over") { await cluster.runs(on: "n2", seenBy: "n2") }
@@ -40,11 +40,11 @@ import Testing
     }
 
     @Test func aSecondInstanceWhoseStopFailsIsBlockedUntilItIsGone() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         let app = ResourceName("app")
         // The probes of n2's return have answered (they would find what is placed next).
-        try await Task.sleep(for: .milliseconds(500))
+        try await cluster.sleep(for: .milliseconds(500))
         // Someone started the service on n2 by hand too, and it will not stop there; a cleanup finds it.
         cluster.machines.place(app, on: NodeName("n2"))
         cluster.machines.failNext(.stop, of: app, on: NodeName("n2"))
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func aPartitionHealsToOneHolder() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         cluster.isolate("n1", true)
         try await cluster.waitUntil("n2 took the group over during the cut") {
@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test func anEngineKilledAndStartedAgainAdoptsWhatRuns() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         // Back within deadtime: no takeover, the group adopted where it runs.
         await cluster.kill("n1")
@@ -119,7 +119,7 @@ import Testing
     @Test func aNodeThatFormedAloneBesideARunningGroupAdoptsIt() async throws {
         // n2 runs the group alone; n1 starts but hears nothing (an engine too slow to read its sockets), so it forms a
         // cluster alone, and its start of the floating address finds n2's machine answering for it.
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try cluster.start("n2")
         try await cluster.waitUntil("n2 runs the group alone") { await cluster.runs(on: "n2", seenBy: "n2") }
         cluster.deafen("n1", true)
@@ -137,7 +137,7 @@ import Testing
     }
 
     @Test func bothEnginesStoppedAtOnceLeaveNothingRunning() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         async let first = cluster.terminate("n1")
         async let second = cluster.terminate("n2")
@@ -148,7 +148,7 @@ import Testing
     /// A stop that failed (the group is blocked) is tried once more when every engine stops: nothing is left if it
     /// works, and a critical `left-running` names what is left if it fails again.
     @Test(arguments: [1, 2]) func aFailedStopIsTriedOnceMoreWhenEveryEngineStops(failures: Int) async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         let app = ResourceName("app")
         cluster.machines.failNext(.stop, of: app, on: NodeName("n1"), times: failures)
@@ -172,7 +172,7 @@ import Testing
     /// `baton stop` keeps a group stopped, also after every engine stopped and started again; `baton start` lets
     /// it run again.
     @Test func aStoppedGroupStaysStoppedAcrossRestartsUntilStarted() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         await cluster.request(on: "n2", ControlRequest(command: "stop", group: "web"))
         try await cluster.waitUntil("web stopped, on both nodes' word") {
@@ -191,7 +191,7 @@ import Testing
             else { return false }
             return n1.state.state(of: GroupName("web")).stopped
         }
-        try await Task.sleep(for: .milliseconds(500))
+        try await cluster.sleep(for: .milliseconds(500))
         #expect(cluster.holders.isEmpty, "\(cluster.machines.running)")
         await cluster.request(on: "n2", ControlRequest(command: "start", group: "web"))
         try await cluster.waitUntil("web runs on n1 again") { await cluster.runs(on: "n1", seenBy: "n2") }
@@ -199,7 +199,7 @@ import Testing
     }
 
     @Test func aMonitorFailureRestartsInPlaceThenMovesTheGroup() async throws {
-        let cluster = try InProcessCluster()
+        let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)
         cluster.machines.kill(ResourceName("app"), on: NodeName("n1"))
         try await cluster.waitUntil("app restarted on n1") {
@@ -215,7 +215,7 @@ import Testing
     }
 
     @Test func threeNodesCarryOnWhenTheSeniorIsLost() async throws {
-        let cluster = try InProcessCluster(nodes: 3)
+        let cluster = try InProcessCluster(nodes: 3, virtualTime: true)
         try await Self.settled(cluster)
         await cluster.crash("n1")
         try await cluster.waitUntil("n2 leads and runs the group, n3 follows") {
