@@ -224,11 +224,7 @@ extension Engine {
         for case .askStandby(let senior) in handle(.shutdownBegan) {
             _ = await ask(senior, deadline: .seconds(5)) { .request(id: $0, .standby(node: self.local.rawValue)) }
         }
-        let limit =
-            spec.groups.map { group in
-                group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
-            }.max() ?? .zero
-        let deadline = clock.now + limit + spec.heartbeat.deadtime.value * 2
+        let deadline = clock.now + controller.handoverLimit
         while controller.awaitsHandover, clock.now < deadline, !halted {
             try? await clock.sleep(for: spec.heartbeat.interval.value)
         }

@@ -46,6 +46,13 @@ public actor Engine {
         var store: any StateStore
         /// The time the engine runs on: the machine's, unless a test gives its own.
         var clock: any EngineClock = SystemClock()
+        /// How this node talks to its peers over the links ``transport`` bound, in its run `boot`: Baton's own
+        /// protocol (``PeerCoordinator``) unless another is given.
+        var coordinator:
+            (
+                @Sendable (_ links: any LinkTransport, _ boot: BootIdentifier, _ clock: any EngineClock) ->
+                    any Coordinator
+            )?
         /// How long a group whose resource answers from another machine waits before the senior tries it again.
         var heldRetry = NodeController.defaultHeldRetry
 
@@ -70,13 +77,13 @@ public actor Engine {
     let identity: ConfigurationIdentity
     let local: NodeName
     let boot: BootIdentifier
-    let key: SymmetricKey
     let runner: any ActionRunner
     let stateFile: any StateStore
     let transport: @Sendable ([IPAddress], Int) async throws -> any LinkTransport
     let clock: any EngineClock
     /// How this node talks to its peers, once ``run()`` bound its links.
-    var coordinator: PeerCoordinator?
+    var coordinator: (any Coordinator)?
+    let makeCoordinator: @Sendable (any LinkTransport, BootIdentifier, any EngineClock) -> any Coordinator
     /// ``run()`` ended (the engine was stopped, or its task cancelled as a kill would): nothing more runs here.
     var halted = false
     /// Until when the loops stand still (``pause(until:)``).
@@ -107,10 +114,14 @@ public actor Engine {
         local = settings.node
         var generator = SystemRandomNumberGenerator()
         boot = BootIdentifier(high: generator.next(), low: generator.next())
-        key = SymmetricKey(data: settings.key)
         runner = settings.runner
         stateFile = settings.store
         transport = settings.transport
+        let (spec, node, key) = (settings.spec, settings.node, SymmetricKey(data: settings.key))
+        makeCoordinator =
+            settings.coordinator ?? { links, boot, clock in
+                PeerCoordinator(spec: spec, local: node, boot: boot, key: key, links: links, clock: clock)
+            }
         clock = settings.clock
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
@@ -133,9 +144,7 @@ public actor Engine {
         let addresses = spec.node(named: local)!.links.map(\.value)
         let port = spec.heartbeat.port.value
         do {
-            coordinator = PeerCoordinator(
-                spec: spec, local: local, boot: boot, key: key, links: try await transport(addresses, port),
-                clock: clock)
+            coordinator = makeCoordinator(try await transport(addresses, port), boot, clock)
         } catch {
             throw EngineError(
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")

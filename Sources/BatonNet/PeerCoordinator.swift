@@ -6,15 +6,14 @@ import Crypto
 /// the nodetab's links, and other ways of talking (a serial line, a shared disk, etcd) come behind the same seam.
 ///
 /// It is passive: the driver reads each arrival when it is ready for it (so a paused engine reads nothing), and
-/// passes the monotonic time (``EngineClock/now``).
+/// passes the monotonic time (``EngineClock/now``). What arrives is bytes from one of this node's paths (a link, a
+/// line, a disk's slot, a watch), as ``Datagram``s; only the coordinator knows what they mean.
 public protocol Coordinator: Sendable {
-    /// What arrives, unread, in order.
-    associatedtype Arrival: Sendable
-    /// Every arrival; it ends when the coordinator closes.
-    var arrivals: AsyncStream<Arrival> { get }
+    /// Every arrival, unread, in order; it ends when the coordinator closes.
+    var arrivals: AsyncStream<Datagram> { get }
     /// What one arrival says, in order: who was heard first, then what it asks or answers. A result of a request
     /// this node made ends that request here and says nothing.
-    mutating func read(_ arrival: Arrival, at now: Duration) -> [Incoming]
+    mutating func read(_ arrival: Datagram, at now: Duration) -> [Incoming]
     /// Says this node's summary to every peer.
     mutating func announce(_ summary: Summary)
     /// Asks `peer` for its cluster state.
@@ -39,6 +38,10 @@ public protocol Coordinator: Sendable {
     mutating func endAllRequests(_ outcome: ActionOutcome)
     /// Whether a peer's request still runs here.
     var isServing: Bool { get }
+    /// How many arrivals were accepted.
+    var accepted: Int { get }
+    /// How many were dropped, by reason.
+    var rejected: [PacketVerifier.Rejection: Int] { get }
     /// Makes every way of talking usable again where it can (a link whose address came back).
     func restore() async
     /// Stops talking; ``arrivals`` ends.

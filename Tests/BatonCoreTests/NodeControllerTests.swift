@@ -465,6 +465,7 @@ import Testing
             expect: [
                 .ran(.standby(n1)), .group(on: "n2", running: true),
                 .holds("handed over", { $0.handedOver && !$0.awaitsHandover }),
+                .holds("waited for at most each start and stop and 2 deadtimes", { $0.handoverLimit == .seconds(81) }),
             ]),
         Case(
             name: "a node that stops with no senior to hand over to stops what runs here itself",

@@ -315,6 +315,15 @@ extension NodeController {
         !((handedOver || onlyBlockedHere) && !draining) && senior.map(isAlive) == true
     }
 
+    /// How long a stopping node waits for its senior's handover: the longest group's stops and starts, and twice
+    /// deadtime for the requests on the way.
+    public var handoverLimit: Duration {
+        let groups = spec.groups.map { group in
+            group.resources.reduce(Duration.zero) { $0 + $1.stopTimeout.value + $1.startTimeout.value }
+        }
+        return (groups.max() ?? .zero) + spec.heartbeat.deadtime.value * 2
+    }
+
     /// The handover is over or its time is: when the senior did not take everything off this node, it stops what
     /// runs here itself, with its own actions of a standby plan.
     mutating func handoverEnded() {
