@@ -95,6 +95,7 @@ import Testing
 
     struct Case: Sendable, CustomStringConvertible {
         var name: String
+        var spec = NodeControllerTests.spec
         var local: NodeName = NodeControllerTests.n1
         var stored = StoredState()
         var steps: [Step]
@@ -111,7 +112,7 @@ import Testing
 
         init(_ test: Case) {
             controller = NodeController(
-                spec: NodeControllerTests.spec, local: test.local, stored: test.stored, now: Timestamp(milliseconds: 0))
+                spec: test.spec, local: test.local, stored: test.stored, now: Timestamp(milliseconds: 0))
             for step in test.steps { play(step) }
         }
 
@@ -255,6 +256,13 @@ import Testing
     }
 
     static func isDrain(_ action: NodeAction) -> Bool { action == .startDrain }
+
+    /// The spec with failures of r1 expiring after 5 s.
+    static let expiring: ClusterSpec = {
+        var spec = NodeControllerTests.spec
+        spec.groups[0].resources[0].failureTimeout = Located(.seconds(5), at: V.here)
+        return spec
+    }()
 
     // MARK: Cases
 
@@ -536,6 +544,21 @@ import Testing
             name: "a node that is not the senior refuses a peer's monitor failure, which the peer keeps",
             local: n2, steps: followingN1 + [.input(200, .peerMonitorFailed(r1, on: n1, code: 7))],
             expect: [.replied(1), .ranNoPlan]),
+        Case(
+            name: "failures older than failure-timeout are forgotten by the senior, which places the groups again",
+            spec: expiring,
+            steps: ticks(100, 1000) + [.drain(1000, failing: ["r1"]), tick(5900), tick(6100), drain(6100)],
+            expect: [
+                .emits(.failuresExpired), .ran(.replan(failed: [])), .group(on: "n1", running: true),
+                .holds("no failure left", { $0.state.state(of: NodeControllerTests.r1).failures.isEmpty }),
+            ]),
+        Case(
+            name: "without failure-timeout, failures keep the group off until a cleanup",
+            steps: ticks(100, 1000) + [.drain(1000, failing: ["r1"]), tick(60_000), drain(60_000)],
+            expect: [
+                .never(.failuresExpired),
+                .holds("r1 does not run", { $0.state.state(of: NodeControllerTests.r1).status != .started }),
+            ]),
         // Administrator requests and routing
         Case(
             name: "an administrator's request reaching a follower is refused: only the senior plans",

@@ -66,6 +66,26 @@ import Testing
         #expect(!plan.actions.contains { $0.kind == .stop && $0.node == NodeName("n2") }, "r1 and r2 stay on n2")
     }
 
+    @Test func aFailureOlderThanItsFailureTimeoutNoLongerKeepsTheGroupOff() throws {
+        var spec = try #require(Self.threeNodes())
+        spec.groups[0].resources[0].failureTimeout = Located(.seconds(60), at: Self.here)
+        var state = ClusterState(time: Timestamp(milliseconds: 30_000))
+        for node in ["n1", "n2", "n3"] { state.nodes[NodeName(node)] = NodeState(status: .online) }
+        state.resources[ResourceName("r1")] = ResourceState(
+            failures: ["n1", "n2", "n3"].map {
+                Failure(node: NodeName($0), action: "start", code: 1, time: Timestamp(milliseconds: 0))
+            })
+        let early = Planner.plan(spec, from: state, trigger: .replan(failed: []))
+        #expect(!early.actions.contains { $0.kind == .start }, "within failure-timeout: nowhere to run")
+        state.time = Timestamp(milliseconds: 60_000)
+        let late = Planner.plan(spec, from: state, trigger: .replan(failed: []))
+        #expect(late.actions.contains { $0.kind == .start && $0.node == NodeName("n1") }, "expired: it runs again")
+        let resource = spec.groups[0].resources[0]
+        let stop = Failure(node: NodeName("n1"), action: "stop", code: 1, time: Timestamp(milliseconds: 0))
+        #expect(resource.expiry(of: stop) == nil, "a failed stop never expires")
+        #expect(spec.groups[0].resources[1].expiry(of: state.resources[ResourceName("r1")]!.failures[0]) == nil)
+    }
+
     @Test func cleanupUnblocksAResourceAndForgetsItsFailures() throws {
         let spec = try #require(Self.threeNodes())
         var state = ClusterState.steady(spec)

@@ -247,7 +247,10 @@ final class InProcessCluster: Sendable {
     /// `web` of `vip` (exclusive, like a floating address) and `app`, monitored every 100 ms (timeout 1 s), starts and
     /// stops timed out after 2 s, on `nodes` nodes of falling priority, each with two links. With `virtualTime`, the
     /// engines run on a ``VirtualClock``, which jumps over the time they would idle.
-    init(nodes count: Int = 2, failback: String = "manual", virtualTime: Bool = false) throws {
+    /// With `failureTimeout`, failures of `app` expire after it.
+    init(nodes count: Int = 2, failback: String = "manual", virtualTime: Bool = false, failureTimeout: String? = nil)
+        throws
+    {
         let nodes = (1...count).map { index in
             "  - {name: n\(index), priority: \(100 - index), links: [10.0.1.\(index), 10.0.2.\(index)]}"
         }.joined(separator: "\n")
@@ -273,6 +276,7 @@ final class InProcessCluster: Sendable {
                     monitor: {interval: 100ms, timeout: 1s}
                     max-restarts: 1
                     restart-window: 10m
+            \(failureTimeout.map { "        failure-timeout: \($0)\n" } ?? "")
 
             """
         configuration = Array(text.utf8)

@@ -214,6 +214,30 @@ import Testing
         await cluster.tearDown()
     }
 
+    @Test func failuresThatExpireLetTheGroupRunAgainWithoutACleanup() async throws {
+        let cluster = try InProcessCluster(virtualTime: true, failureTimeout: "20s")
+        try await Self.settled(cluster)
+        // app fails twice on each node (max-restarts 1): it moves to n2, then can run nowhere.
+        let app = ResourceName("app")
+        for (index, node) in ["n1", "n1", "n2", "n2"].enumerated() {
+            try await cluster.waitUntil("app runs on \(node), \(index) failures on record") {
+                let record = await cluster.status("n1")?.state.state(of: app)
+                return record?.status == .started && record?.node == NodeName(node) && record?.failures.count == index
+                    && cluster.machines.running[NodeName(node), default: []].contains(app)
+            }
+            cluster.machines.kill(app, on: NodeName(node))
+        }
+        try await cluster.waitUntil("web runs nowhere") { cluster.holders.isEmpty }
+        let failed = try #require(await cluster.status("n1")?.state.state(of: ResourceName("app")).failures.count)
+        #expect(failed == 4)
+        try await cluster.waitUntil("the failures expired and web runs again", limit: .seconds(40)) {
+            let events = await cluster.status("n1")?.events ?? []
+            let runs = await cluster.runs(on: "n1", seenBy: "n1") || cluster.holders == ["n2"]
+            return runs && events.contains { $0.event == "failures-expired" }
+        }
+        await cluster.tearDown()
+    }
+
     @Test func threeNodesCarryOnWhenTheSeniorIsLost() async throws {
         let cluster = try InProcessCluster(nodes: 3, virtualTime: true)
         try await Self.settled(cluster)

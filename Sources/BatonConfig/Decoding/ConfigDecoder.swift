@@ -15,6 +15,7 @@ struct ConfigDecoder {
         static let group = ["name", "nodes", "failback", "resources"]
         static let resource = [
             "name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window",
+            "failure-timeout",
         ]
         static let timeouts = ["start", "stop"]
         static let monitor = ["interval", "timeout", "depth"]
@@ -136,6 +137,9 @@ struct ConfigDecoder {
         let onFail = fields["on-fail"].flatMap { choice($0, "on-fail of \(fields.context)", ResourceSpec.OnFail.self) }
         let maxRestarts = fields["max-restarts"].flatMap { integer($0, "max-restarts of \(fields.context)") }
         let restartWindow = fields["restart-window"].flatMap { duration($0, "restart-window of \(fields.context)") }
+        let failureTimeout = fields["failure-timeout"].flatMap {
+            duration($0, "failure-timeout of \(fields.context)")
+        }
         let monitor = fields["monitor"].map { decodeMonitor($0, of: fields.context) } ?? MonitorSettings()
         let startTimeout = timeouts?["start"].flatMap { duration($0, "start timeout of \(fields.context)") }
         let stopTimeout = timeouts?["stop"].flatMap { duration($0, "stop timeout of \(fields.context)") }
@@ -143,7 +147,7 @@ struct ConfigDecoder {
         return ResourceSpec(
             name: ResourceName(name.value), agent: agent, parameters: parameters, startTimeout: startTimeout,
             stopTimeout: stopTimeout, monitor: monitor, onFail: onFail ?? .restart, maxRestarts: maxRestarts,
-            restartWindow: restartWindow, at: name.location)
+            restartWindow: restartWindow, failureTimeout: failureTimeout, at: name.location)
     }
 
     private mutating func decodeParameters(_ node: YAMLNode, of context: @autoclosure () -> String) -> [Parameter]? {

@@ -64,6 +64,8 @@ public enum ClusterEvent: Hashable, Sendable {
     case strayStopFailed(ResourceName, of: GroupName?, on: NodeName, code: Int)
     /// An engine that stops could not stop what runs on its node.
     case leftRunning(ResourceName, of: GroupName?, on: NodeName)
+    /// Failures of a resource older than its `failure-timeout` stopped counting.
+    case failuresExpired(ResourceName, failureTimeout: Duration)
 
     /// The name of each kind of event, as logs, `baton events` and the handler's `BATON_EVENT` show it.
     public enum Name: String, CaseIterable, Sendable {
@@ -83,6 +85,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case resourceFailed = "resource-failed", monitorFailed = "monitor-failed"
         case resourceFoundRunning = "resource-found-running", probeFailed = "probe-failed"
         case strayStopFailed = "stray-stop-failed", leftRunning = "left-running"
+        case failuresExpired = "failures-expired"
     }
 
     public var name: Name {
@@ -125,6 +128,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case .groupBlocked: .groupBlocked
         case .strayStopFailed: .strayStopFailed
         case .leftRunning: .leftRunning
+        case .failuresExpired: .failuresExpired
         }
     }
 
@@ -132,7 +136,7 @@ public enum ClusterEvent: Hashable, Sendable {
         switch self {
         case .engineStarted, .engineStopping, .engineStopped, .listeningEnded, .seniorChanged, .stateReceived,
             .nodeJoined, .nodeLeft, .configMatched, .linkUp, .switchoverRequested, .groupStarted, .groupStopped,
-            .resourceStarted, .resourceStopped:
+            .resourceStarted, .resourceStopped, .failuresExpired:
             .info
         case .roleChanged(_, _, let role): role == .mainFailed || role == .slaveFailed ? .error : .info
         case .linkLate(_, _, _, let leaving): leaving ? .info : .warning
@@ -186,7 +190,7 @@ public enum ClusterEvent: Hashable, Sendable {
             .resourceFailed(_, let name, _, _, _, _), .monitorFailed(let name, _, _),
             .resourceFoundRunning(let name, _, _), .probeFailed(let name, _, _, _, _),
             .groupBlocked(let name, _, _, _), .strayStopped(let name, _, _), .strayStopFailed(let name, _, _, _),
-            .leftRunning(let name, _, _):
+            .leftRunning(let name, _, _), .failuresExpired(let name, _):
             name
         default:
             nil
@@ -263,6 +267,9 @@ public enum ClusterEvent: Hashable, Sendable {
             return "\(name) also runs on \(node), and stopping it there failed: \(OCFExitCode.describe(code))"
         case .leftRunning(let name, _, let node):
             return "\(name) may still run on \(node), whose engine stops: its stop failed"
+        case .failuresExpired(let name, let timeout):
+            return "failures of \(name) older than failure-timeout \(timeout.configText) no longer count: it may run "
+                + "again where they kept it off"
         }
     }
 

@@ -95,6 +95,28 @@ extension NodeController {
         }
     }
 
+    /// The senior forgets failures older than their resource's `failure-timeout` (never a failed stop, nor those of
+    /// a blocked resource), says so, and places the groups again: one they kept off a node may run there now.
+    mutating func expireFailures() {
+        guard isSenior, ready else { return }
+        var expired: [(ResourceName, Duration)] = []
+        for (name, record) in state.resources where record.status != .blocked && !record.failures.isEmpty {
+            guard let resource = spec.resource(named: name), let timeout = resource.failureTimeout?.value else {
+                continue
+            }
+            let kept = record.failures.filter { !resource.hasExpired($0, at: wall) }
+            guard kept.count < record.failures.count else { continue }
+            state.resources[name]?.failures = kept
+            expired.append((name, timeout))
+        }
+        guard !expired.isEmpty else { return }
+        for (name, timeout) in expired.sorted(by: { $0.0 < $1.0 }) {
+            emit(.failuresExpired(name, failureTimeout: timeout))
+        }
+        publish()
+        enqueue(.replan(failed: []))
+    }
+
     /// A second instance's stop ended. One that failed may run there still: blocked, as after a failed stop in a
     /// plan, so that nothing more is done with it until an administrator has stopped it and cleans it up (which
     /// finds it again on every node).

@@ -155,6 +155,7 @@ public struct NodeController: Sendable {
 
     private mutating func tick() {
         handle(membership.tick(at: now))
+        expireFailures()
         retryHeldGroups()
         reportMonitorFailures()
         askToRejoin()

@@ -40,6 +40,9 @@ public struct ResourceSpec: Hashable, Sendable {
     public var maxRestarts: Located<Int>?
     /// The window over which restarts are counted.
     public var restartWindow: Located<Duration>
+    /// How long a failure keeps counting (Pacemaker's `failure-timeout`); `nil`: until `baton cleanup`. A failed stop
+    /// never expires: the resource may still run there.
+    public var failureTimeout: Located<Duration>?
     /// Where the resource's name is written.
     public var location: SourceLocation
 
@@ -48,7 +51,8 @@ public struct ResourceSpec: Hashable, Sendable {
         name: ResourceName, agent: Located<AgentReference>, parameters: [Parameter] = [],
         startTimeout: Located<Duration>? = nil, stopTimeout: Located<Duration>? = nil,
         monitor: MonitorSettings? = MonitorSettings(), onFail: OnFail = .restart, maxRestarts: Located<Int>? = nil,
-        restartWindow: Located<Duration>? = nil, at location: SourceLocation
+        restartWindow: Located<Duration>? = nil, failureTimeout: Located<Duration>? = nil,
+        at location: SourceLocation
     ) {
         self.name = name
         self.agent = agent
@@ -63,7 +67,19 @@ public struct ResourceSpec: Hashable, Sendable {
         self.onFail = onFail
         self.maxRestarts = maxRestarts
         self.restartWindow = restartWindow ?? Located(Self.defaultRestartWindow, at: location)
+        self.failureTimeout = failureTimeout
         self.location = location
+    }
+
+    /// When `failure` stops counting, if it ever does (``failureTimeout``; never for a failed stop).
+    public func expiry(of failure: Failure) -> Timestamp? {
+        guard let timeout = failureTimeout?.value, failure.action != "stop" else { return nil }
+        return failure.time.advanced(by: timeout)
+    }
+
+    /// Whether `failure` no longer counts at `now`.
+    public func hasExpired(_ failure: Failure, at now: Timestamp) -> Bool {
+        expiry(of: failure).map { $0 <= now } ?? false
     }
 
     /// The restart limit in force: the written one, or ``defaultMaxRestarts``.

@@ -172,7 +172,7 @@ struct Placement {
     static func refusal(_ resource: ResourceSpec, _ record: ResourceState, on node: NodeName, at now: Timestamp)
         -> String?
     {
-        let failures = record.failures
+        let failures = record.failures.filter { !resource.hasExpired($0, at: now) }
         if let fatal = failures.first(where: { OCFExitCode.isFatal($0.code) }) {
             return "\(resource.name) is not configured (exit \(fatal.code) on \(fatal.node)); "
                 + "fix its parameters and run 'baton cleanup \(resource.name)'"
@@ -186,7 +186,7 @@ struct Placement {
         }
         guard resource.onFail != .ignore else { return nil }
         let window = resource.restartWindow.value
-        let count = record.failureCount(on: node, within: window, before: now)
+        let count = ResourceState(failures: failures).failureCount(on: node, within: window, before: now)
         let limit = resource.onFail == .restart ? resource.effectiveMaxRestarts : 0
         guard count > limit else { return nil }
         return resource.onFail == .restart

@@ -28,8 +28,11 @@ public enum StateRenderer {
         for resource in spec.resources.map(\.name).sorted() {
             let record = state.state(of: resource)
             var text = record.status.rawValue + (record.node.map { " on \($0)" } ?? "")
-            if !record.failures.isEmpty {
-                let failures = record.failures.map { "\($0.action) on \($0.node) exit \($0.code) at \($0.time)" }
+            if !record.failures.isEmpty, let spec = spec.resource(named: resource) {
+                let failures = record.failures.map { failure in
+                    "\(failure.action) on \(failure.node) exit \(failure.code) at \(failure.time)"
+                        + (spec.expiry(of: failure).map { " (expires at \($0))" } ?? "")
+                }
                 text += "; failures: " + failures.joined(separator: ", ")
             }
             lines.append("  \(resource): \(text)")

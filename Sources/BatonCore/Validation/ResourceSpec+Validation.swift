@@ -5,6 +5,7 @@ extension ResourceSpec {
         diagnostics += startTimeout.positiveErrors("start timeout of resource '\(name)'")
         diagnostics += stopTimeout.positiveErrors("stop timeout of resource '\(name)'")
         diagnostics += restartWindow.positiveErrors("restart-window of resource '\(name)'")
+        diagnostics += failureTimeout?.positiveErrors("failure-timeout of resource '\(name)'") ?? []
         if let interval = monitor?.interval {
             diagnostics += interval.positiveErrors("monitor interval of resource '\(name)'")
         }
