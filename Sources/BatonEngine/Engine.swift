@@ -125,7 +125,7 @@ public actor Engine {
         clock = settings.clock
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
-            now: Timestamp(milliseconds: 0), heldRetry: settings.heldRetry)
+            now: Timestamp(milliseconds: settings.clock.now.wholeMilliseconds), heldRetry: settings.heldRetry)
         (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
         let (handlerRuns, handlerSink) = AsyncStream.makeStream(of: ProcessRequest.self)
         self.handlerRuns = handlerRuns

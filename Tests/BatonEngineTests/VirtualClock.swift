@@ -22,6 +22,8 @@ final class VirtualClock: EngineClock {
         var nextID = 0
         /// Raised by every sleep, wake-up and packet: what settling watches.
         var activity = 0
+        /// Sleepers woken whose task has not run again yet: time waits for them.
+        var waking: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -42,6 +44,12 @@ final class VirtualClock: EngineClock {
             state.nextID += 1
             state.activity += 1
             return state.nextID
+        }
+        defer {
+            state.withLock { state in
+                state.waking.remove(id)
+                state.activity += 1
+            }
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -75,6 +83,7 @@ final class VirtualClock: EngineClock {
                 let now = state.now
                 let due = state.sleepers.filter { $0.deadline <= now }
                 state.sleepers.removeAll { $0.deadline <= now }
+                state.waking.formUnion(due.map(\.id))
                 state.activity += 1
                 return due
             }
@@ -84,14 +93,16 @@ final class VirtualClock: EngineClock {
         }
     }
 
-    /// Returns once nothing happened through many turns of the scheduler.
+    /// Returns once every sleeper woken has run again and nothing happened through many turns of the scheduler.
     private func settle() async {
         var last = state.withLock { $0.activity }
         var quiet = 0
         while quiet < 50, !Task.isCancelled {
             await Task.yield()
-            let activity = state.withLock { $0.activity }
-            if activity == last {
+            let (activity, waking) = state.withLock { ($0.activity, !$0.waking.isEmpty) }
+            if waking {
+                quiet = 0
+            } else if activity == last {
                 quiet += 1
             } else {
                 quiet = 0
