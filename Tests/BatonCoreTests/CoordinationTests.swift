@@ -211,6 +211,24 @@ import Testing
         #expect(stops.count == 1 && stops.first?.node != kept && stops.first?.resource == ResourceName("r1"))
     }
 
+    /// Whatever order the probes answer in, the instance beside the group's other members is the one kept.
+    @Test(arguments: [false, true]) func aCleanupKeepsTheInstanceOnTheGroupsNode(reversed: Bool) throws {
+        var state = ResultsTests.running(on: "n2")
+        state.resources[ResourceName("r1")] = ResourceState(status: .failed, node: NodeName("n2"))
+        var queue = TransitionQueue(spec: Self.spec, state: state)
+        let plan = try #require(Self.plan(in: queue.enqueue(.cleanup(ResourceName("r1")), at: Self.now)))
+        var report = Self.report(
+            plan,
+            code: { $0.kind == .probe && $0.resource == ResourceName("r1") && $0.node != NodeName("n3") ? 0 : nil })
+        if reversed { report.results.reverse() }
+        let steps = queue.finished(report, at: Self.now)
+        let stops = steps.compactMap { step -> PlannedAction? in
+            if case .stopSecondInstance(let probe) = step { return probe } else { return nil }
+        }
+        #expect(queue.state.state(of: ResourceName("r1")).activeNode == NodeName("n2"))
+        #expect(stops.map(\.node) == [NodeName("n1")])
+    }
+
     @Test func aNodeThatDeclinesAStartIsPutInStandbyBeforeTheRePlan() throws {
         var queue = TransitionQueue(spec: Self.spec, state: ResultsTests.running(on: "n1"))
         let plan = try #require(Self.plan(in: queue.enqueue(.standby(NodeName("n1")), at: Self.now)))

@@ -76,8 +76,13 @@ public struct TransitionQueue: Sendable {
         let before = state
         state = state.applying(report, of: plan, in: spec)
         let seconds = secondInstances(report, of: plan, before: before)
-        for probe in seconds where before.state(of: probe.resource!).activeNode != nil {
-            state.resources[probe.resource!] = before.resources[probe.resource!]
+        for probe in seconds {
+            let name = probe.resource!
+            if before.state(of: name).activeNode != nil {
+                state.resources[name] = before.resources[name]
+            } else if let kept = kept(name, report, of: plan, before: before) {
+                state.resources[name]?.node = kept
+            }
         }
         // A node that declined a start is leaving the cluster, or was lost: nothing more is planned for it until it
         // comes back (its return sets it online).
@@ -123,10 +128,25 @@ public struct TransitionQueue: Sendable {
         report.results.compactMap { result in
             let action = plan.action(result.action)
             guard action.kind == .probe, result.outcome?.code == 0, let name = action.resource,
-                let kept = before.state(of: name).activeNode ?? state.state(of: name).activeNode, kept != action.node
+                let kept = kept(name, report, of: plan, before: before), kept != action.node
             else { return nil }
             return action
         }
+    }
+
+    /// Where a resource that probes found running is kept: where the state had it running before the report; else
+    /// (it ran nowhere, as before a cleanup's probes) on its group's node when it was found there, beside the other
+    /// members; else where the report put it.
+    private func kept(_ name: ResourceName, _ report: ExecutionReport, of plan: Plan, before: ClusterState)
+        -> NodeName?
+    {
+        if let running = before.state(of: name).activeNode { return running }
+        let found = report.results.compactMap { result -> NodeName? in
+            let action = plan.action(result.action)
+            return action.kind == .probe && action.resource == name && result.outcome?.code == 0 ? action.node : nil
+        }
+        let home = spec.groupAndResource(named: name).flatMap { before.state(of: $0.0.name).node }
+        return home.flatMap { found.contains($0) ? $0 : nil } ?? state.state(of: name).activeNode
     }
 
     private func transition(_ cause: Trigger, rounds: Int) -> Transition {
