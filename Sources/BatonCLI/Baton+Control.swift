@@ -223,6 +223,23 @@ extension Baton {
         }
     }
 
+    /// `baton unmove GROUP`.
+    public struct Unmove: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Undo a switchover's preference: the group may go back to its most preferred node.",
+            discussion: """
+                A group that baton switch moved prefers that node from then on. After unmove it prefers its nodes \
+                in their usual order again; with failback: auto it moves back to the most preferred one that may \
+                run it, with failback: manual it stays where it runs.
+                """)
+        @OptionGroup var client: ControlClient
+        @Argument(help: "The group.") var group: String
+        public init() {}
+        public func run() async throws {
+            try await client.request(ControlRequest(command: "unmove", group: group))
+        }
+    }
+
     /// `baton stop GROUP`.
     public struct Stop: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(

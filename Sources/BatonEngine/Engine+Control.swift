@@ -74,6 +74,7 @@ extension AdministratorRequest {
         case ("start", let group?, _, _) where request.force == true: self = .forceStart(group: group)
         case ("start", let group?, _, _): self = .start(group: group)
         case ("stop", let group?, _, _): self = .stop(group: group)
+        case ("unmove", let group?, _, _): self = .unmove(group: group)
         default: return nil
         }
     }

@@ -239,6 +239,14 @@ import Testing
         _ = try await cluster.waitFor("n2", "the group runs on n1") {
             Self.running($0, on: "n1") && $0.role == .slaveOK
         }
+        // A switch the senior cannot plan is refused with the reason, an exit status of 1 and an event.
+        let refused = try await ValidateCommandTests.run(
+            Cluster.baton,
+            ["switch", "web", "--to", "n3", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n2")])
+        #expect(refused.status == 1 && refused.error.contains("n3"), "\(refused.error)")
+        _ = try await cluster.waitFor("n1", "the refusal is an event") {
+            $0.events.contains { $0.event == "request-refused" }
+        }
         try await cluster.control("n2", ["stop", "web"])
         let stopped = try await cluster.waitFor("n1", "web is stopped") {
             $0.state.state(of: GroupName("web")).stopped && $0.state.state(of: ResourceName("vip")).status == .stopped

@@ -575,7 +575,27 @@ import Testing
         Case(
             name: "a request that names nothing is refused with the planner's reason",
             steps: formedOnN1 + [.input(200, .request(.switchover(group: "nope", to: "n2")))],
-            expect: [.replied(1), .never(.switchoverRequested)]),
+            expect: [.replied(1), .never(.switchoverRequested), .emits(.requestRefused)]),
+        Case(
+            name: "unmove forgets a switchover's preference and places the group again",
+            steps: formedOnN1 + [
+                heartbeat(100, role: .slaveOK, follows: n1, term: 1),
+                .input(200, .request(.switchover(group: "g", to: "n2"))), drain(200),
+                .input(300, .request(.unmove(group: "g"))), drain(300),
+            ],
+            expect: [
+                .replied(0), .ran(.replan(failed: [])), .group(on: "n2", running: true),
+                .holds("no pin", { $0.state.state(of: NodeControllerTests.g).pinned == nil }),
+            ]),
+        Case(
+            name: "unmove of a group that was not switched changes nothing",
+            steps: formedOnN1 + [.input(200, .request(.unmove(group: "g"))), drain(300)],
+            expect: [
+                .group(on: "n1", running: true),
+                .notAsked(
+                    "run a re-plan",
+                    { if case .runPlan(let plan, _) = $0 { plan.trigger == .replan(failed: []) } else { false } }),
+            ]),
         Case(
             name: "a plain start of a group that waits for newer data is refused; --force starts it",
             stored: StoredState(groups: ["g": .init(generation: 2, owner: "n2")]),

@@ -238,6 +238,21 @@ import Testing
         await cluster.tearDown()
     }
 
+    @Test func unmoveSendsASwitchedGroupBackWithFailbackAuto() async throws {
+        let cluster = try InProcessCluster(failback: "auto", virtualTime: true)
+        try await Self.settled(cluster)
+        await cluster.request(on: "n2", ControlRequest(command: "switch", group: "web", node: "n2"))
+        try await cluster.waitUntil("web runs on n2, where it was switched") {
+            await cluster.runs(on: "n2", seenBy: "n1")
+        }
+        try await cluster.sleep(for: .seconds(2))
+        #expect(await cluster.runs(on: "n2", seenBy: "n1"), "failback: auto keeps it on the node it was switched to")
+        await cluster.request(on: "n2", ControlRequest(command: "unmove", group: "web"))
+        try await cluster.waitUntil("web went back to n1") { await cluster.runs(on: "n1", seenBy: "n2") }
+        #expect(await cluster.status("n1")?.state.state(of: GroupName("web")).pinned == nil)
+        await cluster.tearDown()
+    }
+
     @Test func threeNodesCarryOnWhenTheSeniorIsLost() async throws {
         let cluster = try InProcessCluster(nodes: 3, virtualTime: true)
         try await Self.settled(cluster)

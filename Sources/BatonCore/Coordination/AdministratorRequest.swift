@@ -16,6 +16,8 @@ public enum AdministratorRequest: Codable, Hashable, Sendable {
     case start(group: String)
     /// `baton stop GROUP`: the group stops and stays stopped, across restarts, until `baton start`.
     case stop(group: String)
+    /// `baton unmove GROUP`: the group no longer prefers the node a switchover moved it to.
+    case unmove(group: String)
     /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
     /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
     case rejoin(node: String)

@@ -290,13 +290,32 @@ extension NodeController {
             trigger = .startGroup(GroupName(group))
         case .stop(let group): trigger = .stopGroup(GroupName(group))
         case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
+        case .unmove(let group): return unmove(GroupName(group))
         }
-        if let problem = trigger.problem(in: spec, state: state) { return ActionOutcome(code: 1, message: problem) }
+        if let problem = trigger.problem(in: spec, state: state) {
+            emit(.requestRefused(trigger, problem: problem))
+            return ActionOutcome(code: 1, message: problem)
+        }
         if case .switchover(let group, let node) = wish {
             emit(.switchoverRequested(GroupName(group), to: node))
         }
         enqueue(trigger)
         return ActionOutcome(code: 0, message: "\(trigger): planned by \(local)")
+    }
+
+    /// Clears a switchover's pin, and places the groups again: with `failback: auto` the group may go back to its
+    /// most preferred node.
+    private mutating func unmove(_ group: GroupName) -> ActionOutcome {
+        guard spec.group(named: group) != nil else {
+            return ActionOutcome(code: 1, message: "no group is named '\(group)'")
+        }
+        guard let pinned = state.state(of: group).pinned else {
+            return ActionOutcome(code: 0, message: "\(group) was not switched: nothing to undo")
+        }
+        state.groups[group]?.pinned = nil
+        publish()
+        enqueue(.replan(failed: []))
+        return ActionOutcome(code: 0, message: "\(group) no longer prefers \(pinned): planned by \(local)")
     }
 
     // MARK: Shutting down
