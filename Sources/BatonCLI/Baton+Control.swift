@@ -55,6 +55,19 @@ struct ControlClient: ParsableArguments {
     }
 }
 
+/// `--wait` on an administrator's request.
+struct WaitOption: ParsableArguments {
+    @Flag(
+        help: """
+            Return once the request's plans have run, saying whether what was asked holds (exit 1 when not), \
+            instead of as soon as the senior node has planned it.
+            """)
+    var wait = false
+
+    /// The request's `wait`.
+    var requested: Bool? { wait ? true : nil }
+}
+
 extension Baton {
     /// `baton status`.
     public struct Status: AsyncParsableCommand {
@@ -175,11 +188,12 @@ extension Baton {
         public static let configuration = CommandConfiguration(
             abstract: "Move a group to a node; if it cannot start there, it goes back.")
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The group.") var group: String
         @Option(help: ArgumentHelp("The node to move it to.", valueName: "node")) var to: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "switch", group: group, node: to))
+            try await client.request(ControlRequest(command: "switch", group: group, node: to, wait: waiting.requested))
         }
     }
 
@@ -188,10 +202,11 @@ extension Baton {
         public static let configuration = CommandConfiguration(
             abstract: "Put a node in standby: its groups move away and it runs nothing.")
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The node.") var node: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "standby", node: node))
+            try await client.request(ControlRequest(command: "standby", node: node, wait: waiting.requested))
         }
     }
 
@@ -199,10 +214,11 @@ extension Baton {
     public struct Online: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(abstract: "Take a node out of standby.")
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The node.") var node: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "online", node: node))
+            try await client.request(ControlRequest(command: "online", node: node, wait: waiting.requested))
         }
     }
 
@@ -216,10 +232,11 @@ extension Baton {
                 running is found (and stopped as a second instance) rather than started beside.
                 """)
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The resource.") var resource: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "cleanup", resource: resource))
+            try await client.request(ControlRequest(command: "cleanup", resource: resource, wait: waiting.requested))
         }
     }
 
@@ -233,10 +250,11 @@ extension Baton {
                 run it, with failback: manual it stays where it runs.
                 """)
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The group.") var group: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "unmove", group: group))
+            try await client.request(ControlRequest(command: "unmove", group: group, wait: waiting.requested))
         }
     }
 
@@ -245,10 +263,11 @@ extension Baton {
         public static let configuration = CommandConfiguration(
             abstract: "Stop a group and keep it stopped, across restarts, until baton start.")
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The group.") var group: String
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "stop", group: group))
+            try await client.request(ControlRequest(command: "stop", group: group, wait: waiting.requested))
         }
     }
 
@@ -263,11 +282,13 @@ extension Baton {
                 --force starts it here.
                 """)
         @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
         @Argument(help: "The group.") var group: String
         @Flag(help: "Start although another node held newer data.") var force = false
         public init() {}
         public func run() async throws {
-            try await client.request(ControlRequest(command: "start", group: group, force: force ? true : nil))
+            try await client.request(
+                ControlRequest(command: "start", group: group, force: force ? true : nil, wait: waiting.requested))
         }
     }
 }

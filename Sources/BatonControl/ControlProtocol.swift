@@ -18,11 +18,13 @@ public struct ControlRequest: Codable, Hashable, Sendable {
     public var follow: Bool?
     /// `start`: start although another node held newer data.
     public var force: Bool?
+    /// An administrator's request: answer once its plans have run, with whether what was asked holds.
+    public var wait: Bool?
 
     /// Creates a request.
     public init(
         command: String, group: String? = nil, node: String? = nil, resource: String? = nil, follow: Bool? = nil,
-        force: Bool? = nil
+        force: Bool? = nil, wait: Bool? = nil
     ) {
         self.command = command
         self.group = group
@@ -30,6 +32,7 @@ public struct ControlRequest: Codable, Hashable, Sendable {
         self.resource = resource
         self.follow = follow
         self.force = force
+        self.wait = wait
     }
 }
 

@@ -23,7 +23,11 @@ extension Engine {
                 return
             }
             let outcome: ActionOutcome
-            if controller.isSenior {
+            if request.wait == true, controller.isSenior {
+                outcome = await awaitTransition(wish)
+            } else if request.wait == true, let senior {
+                outcome = await ask(senior, deadline: controller.handoverLimit) { .awaitedRequest(id: $0, wish) }
+            } else if controller.isSenior {
                 outcome = answer(.request(wish))
             } else if let senior {
                 outcome = await ask(senior, deadline: .seconds(5)) { .request(id: $0, wish) }
@@ -34,6 +38,17 @@ extension Engine {
                 outcome.code == 0
                     ? ControlResponse(ok: true, message: outcome.message)
                     : ControlResponse(ok: false, error: outcome.message))
+        }
+    }
+
+    /// The senior's part of an awaited request: planned now, answered when its transition ended.
+    func awaitTransition(_ wish: AdministratorRequest) async -> ActionOutcome {
+        guard !halted else { return Self.stoppedEngine(local) }
+        nextAwaited += 1
+        let id = nextAwaited
+        return await withCheckedContinuation { waiter in
+            awaiting[id] = waiter
+            handle(.awaitedRequest(wish, id: id))
         }
     }
 

@@ -158,6 +158,8 @@ extension Engine {
             answer(request, with: answer(.peerMonitorFailed(ResourceName(resource), on: request.peer, code: code)))
         case .request(_, let wish):
             answer(request, with: answer(.request(wish)))
+        case .awaitedRequest(_, let wish):
+            spawn { await self.answer(request, with: await self.awaitTransition(wish)) }
         }
     }
 

@@ -103,6 +103,9 @@ public actor Engine {
     /// The recurring monitor of each resource, by the token of its loop: a loop whose token is gone ends.
     var monitors: [ResourceName: Int] = [:]
     var monitorResults: [ResourceName: Int] = [:]
+    /// Administrators' requests waiting for their transition's end (`--wait`), by number.
+    var awaiting: [UInt64: CheckedContinuation<ActionOutcome, Never>] = [:]
+    var nextAwaited: UInt64 = 0
     var nextMonitorToken = 0
     var events: EventLog
 
@@ -203,6 +206,10 @@ public actor Engine {
         jobSink.finish()
         monitors = [:]
         coordinator?.endAllRequests(Self.stoppedEngine(local))
+        for (id, waiter) in awaiting {
+            awaiting[id] = nil
+            waiter.resume(returning: Self.stoppedEngine(local))
+        }
     }
 
     /// What an action or a request to a peer comes to once the engine halted: nothing ran.
@@ -347,6 +354,8 @@ public actor Engine {
                     }
                     await self.handle(.monitorFailureReported(name, code: code, accepted: outcome.code == 0))
                 }
+            case .requestEnded(let id, let outcome):
+                awaiting.removeValue(forKey: id)?.resume(returning: outcome)
             case .runPlan, .stopSecondInstance, .runAlone, .askStandby, .reply:
                 left.append(action)
             }

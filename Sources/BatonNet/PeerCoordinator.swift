@@ -303,7 +303,7 @@ extension Message {
     var id: UInt64 {
         switch self {
         case .action(let request): request.id
-        case .result(let id, _), .monitorFailed(let id, _, _), .request(let id, _): id
+        case .result(let id, _), .monitorFailed(let id, _, _), .request(let id, _), .awaitedRequest(let id, _): id
         }
     }
 }

@@ -93,6 +93,8 @@ public enum Message: Codable, Hashable, Sendable {
     case monitorFailed(id: UInt64, resource: String, code: Int)
     /// To the senior: an administrator asked for this on the sender's control socket.
     case request(id: UInt64, AdministratorRequest)
+    /// To the senior: the same, answered once its transition ended (`--wait`).
+    case awaitedRequest(id: UInt64, AdministratorRequest)
 }
 
 /// JSON for the engine's messages, with sorted keys so the same value gives the same bytes.

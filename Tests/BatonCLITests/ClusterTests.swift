@@ -247,11 +247,13 @@ import Testing
         _ = try await cluster.waitFor("n1", "the refusal is an event") {
             $0.events.contains { $0.event == "request-refused" }
         }
-        try await cluster.control("n2", ["stop", "web"])
-        let stopped = try await cluster.waitFor("n1", "web is stopped") {
-            $0.state.state(of: GroupName("web")).stopped && $0.state.state(of: ResourceName("vip")).status == .stopped
-                && $0.state.state(of: ResourceName("app")).status == .stopped
-        }
+        // With --wait the command returns once the group has stopped, asked on the follower.
+        try await cluster.control("n2", ["stop", "web", "--wait"])
+        let stopped = try #require(await cluster.status("n1"))
+        #expect(
+            stopped.state.state(of: GroupName("web")).stopped
+                && stopped.state.state(of: ResourceName("vip")).status == .stopped
+                && stopped.state.state(of: ResourceName("app")).status == .stopped, "stopped when --wait returned")
         #expect(stopped.events.contains { $0.event == "group-stopped" })
         let heldAfterStop = try await cluster.holdsFloatingAddress("n1")
         #expect(!heldAfterStop && cluster.agentProcesses("n1").isEmpty)

@@ -577,6 +577,49 @@ import Testing
             steps: formedOnN1 + [.input(200, .request(.switchover(group: "nope", to: "n2")))],
             expect: [.replied(1), .never(.switchoverRequested), .emits(.requestRefused)]),
         Case(
+            name: "a switch with --wait is answered once its plans ran, saying the group runs where asked",
+            steps: formedOnN1 + [
+                heartbeat(100, role: .slaveOK, follows: n1, term: 1),
+                .input(200, .awaitedRequest(.switchover(group: "g", to: "n2"), id: 7)), drain(200),
+            ],
+            expect: [
+                .asked(
+                    "answer request 7: done",
+                    { $0 == .requestEnded(id: 7, ActionOutcome(code: 0, message: "g runs on n2")) }),
+                .askedTimes("answer it once", 1, { if case .requestEnded = $0 { true } else { false } }),
+            ]),
+        Case(
+            name: "a switch with --wait whose start fails is answered with a failure",
+            steps: formedOnN1 + [
+                heartbeat(100, role: .slaveOK, follows: n1, term: 1),
+                .input(200, .awaitedRequest(.switchover(group: "g", to: "n2"), id: 7)), .drain(200, failing: ["r1"]),
+            ],
+            expect: [
+                .asked(
+                    "answer request 7: failed",
+                    { if case .requestEnded(7, let outcome) = $0 { outcome.code == 1 } else { false } }),
+            ]),
+        Case(
+            name: "a request with --wait that cannot be planned is answered at once",
+            steps: formedOnN1 + [.input(200, .awaitedRequest(.switchover(group: "g", to: "n9"), id: 3))],
+            expect: [
+                .asked(
+                    "answer request 3",
+                    { if case .requestEnded(3, let outcome) = $0 { outcome.code == 1 } else { false } })
+            ]),
+        Case(
+            name: "a senior that gives way answers the requests that wait: it cannot know how they end",
+            local: n2,
+            steps: ticks(100, 1000) + [
+                .input(1010, .awaitedRequest(.stop(group: "g"), id: 5)),
+                heartbeat(1050, from: n1, role: .mono, follows: n1, term: 1, digest: "d1"),
+            ],
+            expect: [
+                .asked(
+                    "answer request 5",
+                    { if case .requestEnded(5, let outcome) = $0 { outcome.code == 1 } else { false } })
+            ]),
+        Case(
             name: "unmove forgets a switchover's preference and places the group again",
             steps: formedOnN1 + [
                 heartbeat(100, role: .slaveOK, follows: n1, term: 1),

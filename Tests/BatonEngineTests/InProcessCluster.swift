@@ -370,6 +370,17 @@ final class InProcessCluster: Sendable {
         await engine.answer(request) { _ in true }
     }
 
+    /// An administrator's request on the node's control socket, with its answer.
+    func answer(on name: String, _ request: ControlRequest) async -> ControlResponse? {
+        guard let engine = engines.withLock({ $0[NodeName(name)]?.engine }) else { return nil }
+        let answer = Mutex<ControlResponse?>(nil)
+        await engine.answer(request) { response in
+            answer.withLock { $0 = response }
+            return true
+        }
+        return answer.withLock { $0 }
+    }
+
     /// The node's status, while its engine runs.
     func status(_ name: String) async -> StatusReport? {
         guard let engine = engines.withLock({ $0[NodeName(name)]?.engine }) else { return nil }

@@ -253,6 +253,21 @@ import Testing
         await cluster.tearDown()
     }
 
+    @Test func aSwitchWithWaitAnswersOnceTheGroupRunsWhereAsked() async throws {
+        let cluster = try InProcessCluster(virtualTime: true)
+        try await Self.settled(cluster)
+        // Asked on the follower: it waits through the senior.
+        let answer = await cluster.answer(
+            on: "n2", ControlRequest(command: "switch", group: "web", node: "n2", wait: true))
+        #expect(answer?.ok == true && answer?.message == "web runs on n2", "\(String(describing: answer))")
+        #expect(await cluster.runs(on: "n2", seenBy: "n1"), "no wait: it runs there when the answer comes")
+        cluster.machines.failNext(.start, of: ResourceName("app"), on: NodeName("n1"))
+        let failed = await cluster.answer(
+            on: "n1", ControlRequest(command: "switch", group: "web", node: "n1", wait: true))
+        #expect(failed?.ok == false && failed?.error?.contains("not on n1") == true, "\(String(describing: failed))")
+        await cluster.tearDown()
+    }
+
     @Test func threeNodesCarryOnWhenTheSeniorIsLost() async throws {
         let cluster = try InProcessCluster(nodes: 3, virtualTime: true)
         try await Self.settled(cluster)

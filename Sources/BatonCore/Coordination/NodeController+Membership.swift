@@ -241,6 +241,7 @@ extension NodeController {
         // The senior's business: it retries the groups held elsewhere.
         heldElsewhere = [:]
         out.append(.abandonRequests("\(local) is no longer the senior: \(claimant) is"))
+        endEveryAwaited("\(local) is no longer the senior (\(claimant) is): how the request ends is not known here")
     }
 
     // MARK: Cold start

@@ -17,6 +17,7 @@ extension NodeController {
             switch steps.removeFirst() {
             case .refused(let trigger, let problem):
                 emit(.requestRefused(trigger, problem: problem))
+                endAwaited(trigger, ActionOutcome(code: 1, message: "\(trigger) cannot be planned: \(problem)"))
             case .run(let plan, let round):
                 if round == 0, isTakeover(plan.trigger), !plan.actions.isEmpty {
                     takingOver = true
@@ -56,6 +57,7 @@ extension NodeController {
     /// The end of a transition: STARTMONO is over after the first plan of a node that formed the cluster alone; a
     /// takeover says whether it started everything.
     private mutating func finish(_ transition: TransitionQueue.Transition) {
+        endAwaited(transition.cause, verdict(transition))
         if startingAlone {
             startingAlone = false
             updateRole()
@@ -267,55 +269,6 @@ extension NodeController {
     private mutating func monitorFailed(_ name: ResourceName, on node: NodeName, code: Int) {
         guard state.state(of: name).activeNode == node else { return }
         enqueue(.resourceFailed(name, node: node, code: code))
-    }
-
-    // MARK: Administrator requests
-
-    /// The senior's part of an administrator's request: refused at once when it cannot be planned, else queued.
-    mutating func administer(_ wish: AdministratorRequest) -> ActionOutcome {
-        guard isSenior else { return ActionOutcome(code: 1, message: "\(local) is not the senior node") }
-        let trigger: Trigger
-        switch wish {
-        case .switchover(let group, let node): trigger = .switchover(GroupName(group), to: NodeName(node))
-        case .standby(let node): trigger = .standby(NodeName(node))
-        case .online(let node): trigger = .online(NodeName(node))
-        case .cleanup(let resource): trigger = .cleanup(ResourceName(resource))
-        case .forceStart(let group): trigger = .startGroup(GroupName(group))
-        case .start(let group):
-            // A plain start leaves the newest-data rule alone: a group that waits for its last owner needs --force.
-            if let waiting = state.state(of: GroupName(group)).waiting {
-                return ActionOutcome(
-                    code: 1, message: "\(waiting); check the data, then `baton start \(group) --force`")
-            }
-            trigger = .startGroup(GroupName(group))
-        case .stop(let group): trigger = .stopGroup(GroupName(group))
-        case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
-        case .unmove(let group): return unmove(GroupName(group))
-        }
-        if let problem = trigger.problem(in: spec, state: state) {
-            emit(.requestRefused(trigger, problem: problem))
-            return ActionOutcome(code: 1, message: problem)
-        }
-        if case .switchover(let group, let node) = wish {
-            emit(.switchoverRequested(GroupName(group), to: node))
-        }
-        enqueue(trigger)
-        return ActionOutcome(code: 0, message: "\(trigger): planned by \(local)")
-    }
-
-    /// Clears a switchover's pin, and places the groups again: with `failback: auto` the group may go back to its
-    /// most preferred node.
-    private mutating func unmove(_ group: GroupName) -> ActionOutcome {
-        guard spec.group(named: group) != nil else {
-            return ActionOutcome(code: 1, message: "no group is named '\(group)'")
-        }
-        guard let pinned = state.state(of: group).pinned else {
-            return ActionOutcome(code: 0, message: "\(group) was not switched: nothing to undo")
-        }
-        state.groups[group]?.pinned = nil
-        publish()
-        enqueue(.replan(failed: []))
-        return ActionOutcome(code: 0, message: "\(group) no longer prefers \(pinned): planned by \(local)")
     }
 
     // MARK: Shutting down

@@ -71,6 +71,8 @@ public struct NodeController: Sendable {
     var startingAlone = false
     /// Groups that wait because a resource answers from another machine, with when that was found.
     var heldElsewhere: [GroupName: Timestamp] = [:]
+    /// Administrators' requests that wait for their transition (`--wait`), by the driver's number.
+    var awaited: [(id: UInt64, trigger: Trigger)] = []
     /// Monitor failures on this node that the senior has not acknowledged yet, with their codes.
     var unreported: [ResourceName: Int] = [:]
     /// Those on their way to the senior now.
@@ -133,6 +135,7 @@ public struct NodeController: Sendable {
             if accepted, unreported[resource] == code { unreported[resource] = nil }
         case .peerMonitorFailed(let resource, let node, let code): peerMonitorFailed(resource, on: node, code: code)
         case .request(let wish): out.append(.reply(administer(wish)))
+        case .awaitedRequest(let wish, let id): administer(wish, awaited: id)
         case .rejoinAnswered(let accepted): rejoin = accepted ? nil : .due
         case .shutdownBegan: shutdownBegan()
         case .handoverEnded: handoverEnded()
@@ -283,6 +286,9 @@ public enum NodeInput: Hashable, Sendable {
     case peerMonitorFailed(ResourceName, on: NodeName, code: Int)
     /// An administrator's request, here or from a peer: answered with ``NodeAction/reply(_:)``.
     case request(AdministratorRequest)
+    /// An administrator's request that waits for its transition's end (`--wait`), numbered by the driver: answered
+    /// with ``NodeAction/requestEnded(id:_:)``.
+    case awaitedRequest(AdministratorRequest, id: UInt64)
     /// The senior took (or did not take) this node's request to plan its return.
     case rejoinAnswered(accepted: Bool)
     /// The engine begins to stop: it hands its groups over.
@@ -328,4 +334,6 @@ public enum NodeAction: Hashable, Sendable {
     case reportMonitorFailure(ResourceName, code: Int, to: NodeName)
     /// The answer to the input (a request, a peer's monitor failure, an action that must not run).
     case reply(ActionOutcome)
+    /// The answer to an awaited request (``NodeInput/awaitedRequest(_:id:)``): whether what was asked holds now.
+    case requestEnded(id: UInt64, ActionOutcome)
 }
