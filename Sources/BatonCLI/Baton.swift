@@ -15,7 +15,7 @@ public struct Baton: AsyncParsableCommand {
         subcommands: [
             Validate.self, PlanCommand.self, Simulate.self, AgentCommand.self, Run.self, Status.self, Events.self,
             Switch.self, Unmove.self, Standby.self, Online.self, Cleanup.self, Stop.self, Start.self, Keygen.self,
-            Demo.self,
+            Config.self, Demo.self,
             DemoService.self,
         ]
     )

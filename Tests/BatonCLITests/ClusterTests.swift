@@ -239,6 +239,9 @@ import Testing
         _ = try await cluster.waitFor("n2", "the group runs on n1") {
             Self.running($0, on: "n1") && $0.role == .slaveOK
         }
+        let check = try await ValidateCommandTests.run(
+            Cluster.baton, ["config", "check-nodes", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n2")])
+        #expect(check.status == 0 && check.output == "n2: this node\nn1: the same configuration\n", "\(check.output)")
         // A switch the senior cannot plan is refused with the reason, an exit status of 1 and an event.
         let refused = try await ValidateCommandTests.run(
             Cluster.baton,

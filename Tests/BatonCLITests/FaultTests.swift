@@ -206,6 +206,10 @@ import Testing
             $0.mismatched["n1"] == ["groups"]
         }
         #expect(n1.events.contains { $0.event == "config-mismatch" && $0.node == "n2" })
+        let check = try await ValidateCommandTests.run(
+            Cluster.baton, ["config", "check-nodes", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(check.status == 1, "another configuration is heard: \(check.output)\(check.error)")
+        #expect(check.output == "n1: this node\nn2: ANOTHER CONFIGURATION (groups differ); it takes no part in plans\n")
         #expect(n2.events.contains { $0.event == "config-mismatch" && $0.node == "n1" })
         // Some seconds later: one senior, n1, and n2 has started nothing.
         try await Task.sleep(for: .seconds(3))
