@@ -3,11 +3,6 @@ import BatonControl
 import BatonCore
 import BatonNet
 import Crypto
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
-#endif
 
 #if canImport(Glibc)
     import Glibc
@@ -246,7 +241,7 @@ public actor Engine {
         coordinator?.announce(
             Summary(
                 role: own.role, senior: own.senior?.rawValue, term: own.term, digest: own.digest,
-                held: own.held.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.key.rawValue, $0.value) }) },
+                held: own.held,
                 config: identity.digest, sections: identity.sections))
     }
 
@@ -284,7 +279,7 @@ public actor Engine {
     private func read(_ summary: Summary) -> PeerSummary {
         PeerSummary(
             role: summary.role, senior: summary.senior.map(NodeName.init), term: summary.term, digest: summary.digest,
-            held: summary.held.map { Dictionary(uniqueKeysWithValues: $0.map { (GroupName($0.key), $0.value) }) },
+            held: summary.held,
             differences: summary.config == identity.digest
                 ? nil : summary.sections.map { identity.differences(from: $0) } ?? [])
     }

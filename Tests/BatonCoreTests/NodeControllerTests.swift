@@ -213,7 +213,7 @@ import Testing
     static func heartbeat(
         _ time: Int64, from peer: NodeName = n2, link: Int = 0, boot: BootIdentifier = firstBoot,
         role: NodeRole = .undefined, follows: NodeName? = nil, term: UInt64 = 0, digest: String = "",
-        held: [GroupName: Int]? = [:], differences: [String]? = nil
+        held: [String: Int]? = [:], differences: [String]? = nil
     ) -> Step {
         .input(
             time,
@@ -320,7 +320,7 @@ import Testing
         Case(
             name: "a peer that says it holds a newer generation is the group's owner when the cluster forms",
             stored: StoredState(groups: ["g": .init(generation: 1, owner: "n1")]),
-            steps: [heartbeat(50, held: [g: 5])],
+            steps: [heartbeat(50, held: ["g": 5])],
             expect: [
                 .never(.groupWaiting),
                 .holds(
@@ -597,7 +597,7 @@ import Testing
             expect: [
                 .asked(
                     "answer request 7: failed",
-                    { if case .requestEnded(7, let outcome) = $0 { outcome.code == 1 } else { false } }),
+                    { if case .requestEnded(7, let outcome) = $0 { outcome.code == 1 } else { false } })
             ]),
         Case(
             name: "a request with --wait that cannot be planned is answered at once",

@@ -255,8 +255,8 @@ extension NodeController {
         }
         var newest: [String: (generation: Int, owner: String?)] = stored.groups.mapValues { ($0.generation, $0.owner) }
         for (peer, summary) in summaries where alive.contains(peer) {
-            for (group, generation) in summary.held ?? [:] where generation > newest[group.rawValue]?.generation ?? -1 {
-                newest[group.rawValue] = (generation, peer.rawValue)
+            for (group, generation) in summary.held ?? [:] where generation > newest[group]?.generation ?? -1 {
+                newest[group] = (generation, peer.rawValue)
             }
         }
         for group in spec.groups {

@@ -57,7 +57,9 @@ extension NodeController {
     /// The end of a transition: STARTMONO is over after the first plan of a node that formed the cluster alone; a
     /// takeover says whether it started everything.
     private mutating func finish(_ transition: TransitionQueue.Transition) {
-        endAwaited(transition.cause, verdict(transition))
+        if awaited.contains(where: { $0.trigger == transition.cause }) {
+            endAwaited(transition.cause, verdict(transition))
+        }
         if startingAlone {
             startingAlone = false
             updateRole()

@@ -116,10 +116,6 @@ extension NodeController {
 
     /// The node that runs every member of `group`, if one does.
     func runningNode(of group: GroupName) -> NodeName? {
-        let members = spec.group(named: group)?.resources ?? []
-        let nodes = Set(
-            members.map { state.state(of: $0.name).status == .started ? state.state(of: $0.name).node : nil })
-        guard nodes.count == 1, let node = nodes.first ?? nil, state.status(of: node) != .lost else { return nil }
-        return node
+        spec.group(named: group).flatMap(state.runningNode(of:))
     }
 }

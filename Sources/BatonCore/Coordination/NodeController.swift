@@ -182,7 +182,7 @@ public struct NodeController: Sendable {
     public var summary: PeerSummary {
         PeerSummary(
             role: role, senior: senior, term: term, digest: digest,
-            held: Dictionary(uniqueKeysWithValues: stored.held(by: local).map { (GroupName($0.key), $0.value) }))
+            held: stored.held(by: local))
     }
 
     mutating func updateRole() {
@@ -240,13 +240,13 @@ public struct PeerSummary: Hashable, Sendable {
     public var digest: String
     /// The groups the sender's state file says it ran last, with their generations; `nil` when left out (the
     /// heartbeat was full).
-    public var held: [GroupName: Int]?
+    public var held: [String: Int]?
     /// `nil` when the sender's configuration is this node's; else the sections that differ (empty when unknown).
     public var differences: [String]?
 
     /// Creates a summary.
     public init(
-        role: NodeRole, senior: NodeName?, term: UInt64, digest: String, held: [GroupName: Int]? = nil,
+        role: NodeRole, senior: NodeName?, term: UInt64, digest: String, held: [String: Int]? = nil,
         differences: [String]? = nil
     ) {
         self.role = role

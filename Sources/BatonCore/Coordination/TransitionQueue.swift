@@ -152,11 +152,7 @@ public struct TransitionQueue: Sendable {
     private func transition(_ cause: Trigger, rounds: Int) -> Transition {
         let waiting = spec.groups.map(\.name).filter { state.state(of: $0).waiting != nil }
         let notRunning = spec.groups.filter { group in
-            !state.state(of: group.name).stopped
-                && !group.resources.allSatisfy {
-                    let resource = state.state(of: $0.name)
-                    return resource.status == .started && resource.node.map { state.status(of: $0) != .lost } == true
-                }
+            !state.state(of: group.name).stopped && state.runningNode(of: group) == nil
         }.map(\.name)
         return Transition(cause: cause, rounds: rounds, notRunning: notRunning, waiting: waiting)
     }

@@ -28,10 +28,10 @@ public enum StateRenderer {
         for resource in spec.resources.map(\.name).sorted() {
             let record = state.state(of: resource)
             var text = record.status.rawValue + (record.node.map { " on \($0)" } ?? "")
-            if !record.failures.isEmpty, let spec = spec.resource(named: resource) {
+            if !record.failures.isEmpty, let resourceSpec = spec.resource(named: resource) {
                 let failures = record.failures.map { failure in
                     "\(failure.action) on \(failure.node) exit \(failure.code) at \(failure.time)"
-                        + (spec.expiry(of: failure).map { " (expires at \($0))" } ?? "")
+                        + (resourceSpec.expiry(of: failure).map { " (expires at \($0))" } ?? "")
                 }
                 text += "; failures: " + failures.joined(separator: ", ")
             }
