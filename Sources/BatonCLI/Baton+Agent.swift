@@ -100,8 +100,8 @@ extension Baton.AgentCommand {
         public static let configuration = CommandConfiguration(
             abstract: "Show an agent's parameters and actions, from its meta-data.",
             discussion: """
-                AGENT is written as in cluster.yaml: a built-in name, ocf:PROVIDER:TYPE, lsb:NAME, systemd:UNIT or a \
-                script path. Exit status 1 when the agent has no readable meta-data.
+                AGENT is written as in cluster.yaml: a built-in name, ocf:PROVIDER:TYPE, lsb:NAME, systemd:UNIT, a \
+                script path, or a fence agent (fence_NAME). Exit status 1 when the agent has no readable meta-data.
                 """
         )
 
@@ -114,24 +114,31 @@ extension Baton.AgentCommand {
 
         /// Prints the meta-data.
         public func run() async throws {
-            let reference: AgentReference
-            do {
-                reference = try AgentReference(configText: agent)
-            } catch {
-                throw ValidationError("\(error.message); \(error.hint)")
+            let catalog = locations.catalog(baseDirectory: options.baseDirectory)
+            let read: () async -> AgentMetadata?
+            if agent.hasPrefix("fence_"), FenceDevice.isAgentText(agent) {
+                read = { await catalog.fenceMetadata(agent) }
+            } else {
+                let reference: AgentReference
+                do {
+                    reference = try AgentReference(configText: agent)
+                } catch {
+                    throw ValidationError("\(error.message); \(error.hint)")
+                }
+                let implementation = catalog.agent(for: reference)
+                read = { await implementation.metadata() }
             }
-            let implementation = locations.catalog(baseDirectory: options.baseDirectory).agent(for: reference)
             try await emit {
-                guard let metadata = await implementation.metadata() else {
+                guard let metadata = await read() else {
                     throw CommandFailure(message: "\(agent) has no readable meta-data (is it installed?)", status: 1)
                 }
                 if options.json { return JSONText.render(MetadataJSON(metadata)) }
-                return Self.text(metadata, reference: reference)
+                return Self.text(metadata, name: agent)
             }
         }
 
-        static func text(_ metadata: AgentMetadata, reference: AgentReference) -> String {
-            var lines = ["\(reference): \(metadata.summary)", "", "parameters:"]
+        static func text(_ metadata: AgentMetadata, name: String) -> String {
+            var lines = ["\(name): \(metadata.summary)", "", "parameters:"]
             if metadata.parameters.isEmpty { lines.append("  (none)") }
             for parameter in metadata.parameters {
                 var flags = [parameter.type]

@@ -292,3 +292,46 @@ extension Baton {
         }
     }
 }
+
+extension Baton {
+    /// `baton fence NODE` and `baton fence confirm NODE`.
+    public struct Fence: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Fence a node now through the senior, or confirm that a lost node is off.",
+            discussion: """
+                baton fence NODE powers the node off (or reboots it, as fencing's action says) through its fence \
+                levels; what it ran starts elsewhere once the fence succeeded. baton fence confirm NODE is for a \
+                lost node whose fence failed: the administrator swears the node is off (powered down by hand, \
+                unplugged), and what it ran counts as stopped. The event fence-confirmed records it.
+                """,
+            subcommands: [Now.self, Confirm.self], defaultSubcommand: Now.self)
+        public init() {}
+
+        /// `baton fence NODE`.
+        public struct Now: AsyncParsableCommand {
+            public static let configuration = CommandConfiguration(
+                commandName: "node", abstract: "Fence a node now (the default: baton fence NODE).")
+            @OptionGroup var client: ControlClient
+            @OptionGroup var waiting: WaitOption
+            @Argument(help: "The node.") var node: String
+            public init() {}
+            public func run() async throws {
+                try await client.request(ControlRequest(command: "fence", node: node, wait: waiting.requested))
+            }
+        }
+
+        /// `baton fence confirm NODE`.
+        public struct Confirm: AsyncParsableCommand {
+            public static let configuration = CommandConfiguration(
+                abstract: "Swear that a lost node is off: what it ran counts as stopped and may start elsewhere.")
+            @OptionGroup var client: ControlClient
+            @OptionGroup var waiting: WaitOption
+            @Argument(help: "The node.") var node: String
+            public init() {}
+            public func run() async throws {
+                try await client.request(
+                    ControlRequest(command: "fence-confirm", node: node, wait: waiting.requested))
+            }
+        }
+    }
+}

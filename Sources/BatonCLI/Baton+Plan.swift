@@ -19,9 +19,10 @@ extension Baton {
                 resource) plus the longest chain of action timeouts.
 
                 --format json prints the plan as JSON: {trigger, senior, actions: [{id, step, action, node, target, \
-                group, resource, timeout, interval, reason, after: [{id, why}]}], placement: [{group, node}], notes, \
-                budget: {detection, detectionSource, longestChain, longestChainActions, total}}; keys absent when \
-                empty. --format dot prints Graphviz DOT.
+                group, resource, timeout, interval, fence: {action, levels, delay}, reason, after: [{id, why}]}], \
+                placement: [{group, node}], notes, budget: {detection, detectionSource, longestChain, \
+                longestChainActions, total}}; keys absent when empty. A fence action's timeout is its whole budget: \
+                every attempt of every level, plus its delay. --format dot prints Graphviz DOT.
 
                 Exit status: 0 when the plan was printed, 1 for an invalid configuration or state, 64 for a usage \
                 error, 66 when a file cannot be read.

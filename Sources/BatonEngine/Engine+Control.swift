@@ -90,6 +90,8 @@ extension AdministratorRequest {
         case ("start", let group?, _, _): self = .start(group: group)
         case ("stop", let group?, _, _): self = .stop(group: group)
         case ("unmove", let group?, _, _): self = .unmove(group: group)
+        case ("fence", _, let node?, _): self = .fence(node: node)
+        case ("fence-confirm", _, let node?, _): self = .confirmFenced(node: node)
         default: return nil
         }
     }

@@ -65,9 +65,7 @@ extension Engine {
         let term: UInt64
         switch controller.route(action) {
         case .here:
-            return await performLocally(
-                action.kind, resource: action.resource, group: action.group, timeout: action.timeout,
-                interval: action.interval)
+            return await performLocally(action)
         case .answered(let outcome):
             return outcome
         case .peer(let current):
@@ -76,7 +74,8 @@ extension Engine {
         let request = ActionRequest(
             id: 0, term: term, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
             timeoutMilliseconds: action.timeout.wholeMilliseconds,
-            intervalMilliseconds: action.interval?.wholeMilliseconds)
+            intervalMilliseconds: action.interval?.wholeMilliseconds, target: action.target?.rawValue,
+            fence: action.fence)
         return await ask(action.node, deadline: action.timeout, for: action.kind) {
             .action(ActionRequest(request, id: $0))
         }
@@ -108,17 +107,22 @@ extension Engine {
         }
     }
 
-    /// An action on this node: agents for probe, start, stop and the first monitor; the recurring monitor here.
-    func performLocally(
-        _ kind: ActionKind, resource name: ResourceName?, group: GroupName?, timeout: Duration, interval: Duration?
-    ) async -> ActionOutcome {
+    /// An action on this node: agents for probe, start, stop and the first monitor; the recurring monitor here; the
+    /// fence devices for a fence.
+    func performLocally(_ action: PlannedAction) async -> ActionOutcome {
+        let (kind, name) = (action.kind, action.resource)
+        if kind == .fence {
+            let refusal = Self.reply(in: handle(.fenceStarting(action)))
+            guard !halted else { return Self.stoppedEngine(local) }
+            return if let refusal { refusal } else { await runner.run(action) }
+        }
         if kind == .cancelMonitor || kind == .stop, let name { cancelMonitor(name) }
         let refusal = Self.reply(in: handle(.localAction(kind, name)))
         if kind == .cancelMonitor { return ActionOutcome(code: 0) }
         guard !halted else { return Self.stoppedEngine(local) }
         if let refusal { return refusal }
-        let outcome = await runner.run(
-            .outsidePlan(kind, name, of: group, on: local, timeout: timeout, interval: interval))
+        let interval = action.interval
+        let outcome = await runner.run(action)
         if kind == .monitor, let name {
             monitorResults[name] = outcome.code
             if outcome.code == 0 { startMonitor(name, every: interval ?? MonitorSettings.defaultInterval) }
@@ -148,10 +152,13 @@ extension Engine {
                 return
             }
             spawn {
-                let outcome = await self.performLocally(
-                    action.kind, resource: action.resource.map(ResourceName.init),
-                    group: action.group.map(GroupName.init), timeout: .milliseconds(action.timeoutMilliseconds),
+                var planned = PlannedAction.outsidePlan(
+                    action.kind, action.resource.map(ResourceName.init), of: action.group.map(GroupName.init),
+                    on: self.local, timeout: .milliseconds(action.timeoutMilliseconds),
                     interval: action.intervalMilliseconds.map(Duration.milliseconds))
+                planned.target = action.target.map(NodeName.init)
+                planned.fence = action.fence
+                let outcome = await self.performLocally(planned)
                 await self.answer(request, with: outcome)
             }
         case .monitorFailed(_, let resource, let code):

@@ -67,11 +67,15 @@ public struct ActionRequest: Codable, Hashable, Sendable {
     public var timeoutMilliseconds: Int64
     /// A monitor's interval.
     public var intervalMilliseconds: Int64?
+    /// The node a fence is about.
+    public var target: String?
+    /// How a fence fences it.
+    public var fence: FencePlan?
 
     /// Creates a request.
     public init(
         id: UInt64, term: UInt64, kind: ActionKind, group: String?, resource: String?, timeoutMilliseconds: Int64,
-        intervalMilliseconds: Int64?
+        intervalMilliseconds: Int64?, target: String? = nil, fence: FencePlan? = nil
     ) {
         self.id = id
         self.term = term
@@ -80,6 +84,8 @@ public struct ActionRequest: Codable, Hashable, Sendable {
         self.resource = resource
         self.timeoutMilliseconds = timeoutMilliseconds
         self.intervalMilliseconds = intervalMilliseconds
+        self.target = target
+        self.fence = fence
     }
 }
 

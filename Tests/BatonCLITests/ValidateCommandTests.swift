@@ -124,6 +124,7 @@ import Testing
                   - {name: tool, agent: process, params: {command: "sleep 10"}}
                   - {name: data, agent: volume, params: {device: /dev/vdz, directory: /srv/a, fstype: nosuchfs}}
                   - {name: scratch, agent: volume, params: {device: none, directory: /srv/b, fstype: tmpfs}}
+            fencing: {mode: off}
 
             """.utf8
         ).write(to: config)

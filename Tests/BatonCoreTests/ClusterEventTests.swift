@@ -66,7 +66,7 @@ import Testing
         #expect(failed.message == "start of app failed on n1: exit 5: not installed (not installed)")
         #expect(failed.group == Self.web && failed.resource == Self.app)
         #expect(
-            ClusterEvent.groupBlocked(Self.app, of: Self.web, on: Self.n1, code: 1).action
+            ClusterEvent.groupBlocked(Self.app, of: Self.web, on: Self.n1, code: 1, fenced: false).action
                 == "stop app on n1 by hand (or power the node off), then run `baton cleanup app`")
         #expect(
             ClusterEvent.takeoverFinished(cause: .nodeLost(Self.n1), waiting: [Self.web]).message

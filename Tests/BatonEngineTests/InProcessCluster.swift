@@ -172,6 +172,11 @@ final class InProcessCluster: Sendable {
         }
 
         func perform(_ action: PlannedAction) -> ActionOutcome {
+            // A fence powers the target's machine off: nothing runs there any more.
+            if action.kind == .fence, let target = action.target {
+                world.withLock { $0.running[target] = [] }
+                return ActionOutcome(code: 0, message: "\(target) fenced")
+            }
             guard let name = action.resource else { return ActionOutcome(code: 0) }
             let node = action.node
             return world.withLock { world in
@@ -197,7 +202,7 @@ final class InProcessCluster: Sendable {
                 case .stop:
                     world.running[node]?.remove(name)
                     return ActionOutcome(code: 0)
-                case .cancelMonitor, .fenceNeeded, .notify:
+                case .cancelMonitor, .fenceNeeded, .fence, .notify:
                     return ActionOutcome(code: 0)
                 }
             }

@@ -60,7 +60,54 @@ extension AgentCatalog {
                         hint: unavailable.hint))
             }
         }
+        return diagnostics + (await fenceDiagnostics(for: spec))
+    }
+
+    /// Findings about each fence device from its agent's meta-data (`AGENT -o metadata`): unknown parameters, and
+    /// required ones not written, but for those Baton passes itself (the action, the node). An agent that is not
+    /// installed here gives a warning.
+    func fenceDiagnostics(for spec: ClusterSpec) async -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for device in spec.fencing?.devices ?? [] where FenceDevice.isAgentText(device.agent.value) {
+            let path = fenceAgentPath(device.agent.value)
+            guard access(path, X_OK) == 0 else {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .agentUnavailable, at: device.agent.location,
+                        "fence device '\(device.name)' not checked: \(device.agent.value) is not installed on this "
+                            + "machine (no executable \(path))",
+                        hint: "install it (Debian's fence-agents), or validate on a node that has it"))
+                continue
+            }
+            guard let metadata = await fenceMetadata(device.agent.value) else {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .agentUnavailable, at: device.agent.location,
+                        "fence device '\(device.name)' not checked: \(device.agent.value) prints no meta-data that "
+                            + "Baton can read", hint: "run '\(path) -o metadata' to see what it prints"))
+                continue
+            }
+            let passed: Set<String> = ["action", "nodename", "plug", "port"]
+            // A deprecated parameter is required only as another name of its replacement (`ipaddr` of `ip`).
+            let specs = zip(metadata.parameters, metadata.parameterSpecs).map { parameter, spec -> ParameterSpec in
+                var spec = spec
+                if passed.contains(spec.name) || parameter.isDeprecated { spec.isRequired = false }
+                return spec
+            }
+            diagnostics += Parameter.diagnostics(
+                device.parameters, against: specs, of: "fence device '\(device.name)'",
+                agentName: device.agent.value, at: device.location)
+        }
         return diagnostics
+    }
+
+    /// A fence agent's meta-data (`AGENT -o metadata`), or `nil` when it prints none that parses.
+    public func fenceMetadata(_ agent: String) async -> AgentMetadata? {
+        let result = await ProcessRunner().run(
+            ProcessRequest(
+                executable: fenceAgentPath(agent), arguments: ["-o", "metadata"], timeout: AgentRequest.metadataTimeout,
+                grace: grace))
+        return AgentMetadata(xml: result.outputText)
     }
 
     /// Why an agent's meta-data could not be had.

@@ -63,6 +63,17 @@ public struct AgentCatalog: Sendable {
         }
     }
 
+    /// Where a fence device's agent is: a path as written (relative to the configuration's directory), else
+    /// `/usr/sbin/NAME`, else `/sbin/NAME`.
+    public func fenceAgentPath(_ agent: String) -> String {
+        if agent.contains("/") { return agent.hasPrefix("/") ? agent : baseDirectory + "/" + agent }
+        let paths = Self.fenceDirectories.map { $0 + "/" + agent }
+        return paths.first(where: Self.isExecutable) ?? paths[0]
+    }
+
+    /// Where Debian's fence-agents installs its agents.
+    static let fenceDirectories = ["/usr/sbin", "/sbin"]
+
     /// One agent found on this machine.
     public struct Entry: Sendable, Hashable {
         /// How a configuration names it.
@@ -74,7 +85,8 @@ public struct AgentCatalog: Sendable {
     }
 
     /// Every agent found: the built-in ones, scripts in `agents/` beside the configuration, every OCF agent under
-    /// `OCF_ROOT/resource.d`, and every init script; sorted within each kind.
+    /// `OCF_ROOT/resource.d`, every init script, and every fence agent (`fence_*` in `/usr/sbin` or `/sbin`); sorted
+    /// within each kind.
     public func entries() -> [Entry] {
         var entries = BuiltinAgent.allCases.map { Entry(reference: $0.rawValue, kind: "builtin", location: $0.summary) }
         entries += Self.names(in: baseDirectory + "/agents").filter {
@@ -89,6 +101,15 @@ public struct AgentCatalog: Sendable {
         }
         entries += Self.names(in: initDirectory).filter { Self.isExecutable(initDirectory + "/" + $0) }.map {
             Entry(reference: "lsb:\($0)", kind: "lsb", location: initDirectory + "/" + $0)
+        }
+        var fenceAgents: Set<String> = []
+        for directory in Self.fenceDirectories {
+            for name in Self.names(in: directory)
+            where name.hasPrefix("fence_") && Self.isExecutable(directory + "/" + name)
+                && fenceAgents.insert(name).inserted
+            {
+                entries.append(Entry(reference: name, kind: "fence", location: directory + "/" + name))
+            }
         }
         return entries
     }

@@ -14,11 +14,14 @@ extension AgentMetadata {
                 switch tag {
                 case "resource-agent":
                     name = attributes["name"] ?? ""
+                    // Fence agents write it as an attribute; OCF agents as an element, which comes later.
+                    summary = attributes["shortdesc"] ?? summary
                 case "parameter":
                     parameters.append(
                         Parameter(
                             name: attributes["name"] ?? "", isRequired: attributes["required"] == "1",
                             isUnique: attributes["unique"] == "1"))
+                    parameters[parameters.count - 1].isDeprecated = attributes["deprecated"] == "1"
                     inParameter = !selfClosing
                 case "content" where inParameter:
                     parameters[parameters.count - 1].type = attributes["type"] ?? "string"

@@ -19,6 +19,8 @@ public struct AgentMetadata: Sendable, Hashable {
         public var defaultValue: String?
         /// The one-line description.
         public var summary: String
+        /// Whether the agent keeps it only for old configurations (fence agents: `ipaddr`, which `ip` replaces).
+        public var isDeprecated = false
 
         /// Creates a parameter description.
         public init(

@@ -4,25 +4,34 @@ import BatonCore
 ///
 /// Actions on different resources run in parallel (the executor bounds how many); actions on one resource wait for
 /// each other. A timeout comes from the configuration when written there, else from the agent's meta-data, else 20 s.
-/// Fence-needed and notify steps succeed at once: membership confirms a lost node until fencing exists, and events
-/// go to the handler through the engine, never through a plan.
+/// A fence runs the target's fence devices (``FenceRunner``). Fence-needed and notify steps succeed at once: without
+/// fencing, membership confirms a lost node, and events go to the handler through the engine, never through a plan.
 public struct AgentActionRunner: ActionRunner {
     /// The configuration the resources come from.
     public var spec: ClusterSpec
     /// Where the agents are.
     public var catalog: AgentCatalog
+    /// Runs fence devices, when the cluster fences.
+    public let fences: FenceRunner?
     private let locks = ResourceLocks()
     private let timeouts = MetadataTimeouts()
 
-    /// Creates a runner for the resources of `spec`.
+    /// Creates a runner for the resources and fence devices of `spec`.
     public init(spec: ClusterSpec, catalog: AgentCatalog) {
         self.spec = spec
         self.catalog = catalog
+        fences = spec.fencing.map { FenceRunner(fencing: $0, catalog: catalog) }
     }
 
-    /// Performs the action with the resource's agent and reports the agent's answer.
+    /// Performs the action with the resource's agent (or the fence devices) and reports the answer.
     public func run(_ action: PlannedAction) async -> ActionOutcome {
-        await perform(action)?.outcome ?? ActionOutcome(code: 0)
+        if action.kind == .fence {
+            guard let fences, let target = action.target, let plan = action.fence else {
+                return ActionOutcome(code: 1, message: "no fence devices are configured")
+            }
+            return await fences.fence(target, plan)
+        }
+        return await perform(action)?.outcome ?? ActionOutcome(code: 0)
     }
 
     /// Performs the action and returns the agent's full result; `nil` for steps no agent performs.
@@ -35,7 +44,7 @@ public struct AgentActionRunner: ActionRunner {
         // Starting a recurring monitor checks the resource once now; the engine repeats it at the interval. Both
         // check at the configured depth (OCF_CHECK_LEVEL); a probe always at 0.
         case .monitor: agentAction = .monitor(interval: action.interval ?? MonitorSettings.defaultInterval, depth: 0)
-        case .cancelMonitor, .fenceNeeded, .notify: return nil
+        case .cancelMonitor, .fenceNeeded, .fence, .notify: return nil
         }
         guard let name = action.resource, let resource = spec.resource(named: name) else {
             return .failure(

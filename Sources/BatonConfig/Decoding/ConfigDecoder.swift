@@ -9,7 +9,9 @@ struct ConfigDecoder {
 
     /// The keys of each mapping, made once: the decoder checks every mapping against them.
     enum Keys {
-        static let top = ["version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events"]
+        static let top = [
+            "version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events", "fencing",
+        ]
         static let heartbeat = ["port", "interval", "warntime", "deadtime", "initdead", "key-file"]
         static let node = ["name", "priority", "links"]
         static let group = ["name", "nodes", "failback", "resources"]
@@ -22,6 +24,8 @@ struct ConfigDecoder {
         static let order = ["first", "then"]
         static let colocation = ["together", "apart"]
         static let events = ["handler", "timeout"]
+        static let fencing = ["mode", "action", "delay", "devices", "topology"]
+        static let device = ["name", "agent", "params", "timeout", "retries"]
     }
 
     mutating func decodeCluster(_ root: YAMLNode) -> ClusterSpec? {
@@ -61,11 +65,12 @@ struct ConfigDecoder {
         let colocation =
             fields["colocation"].flatMap { list($0, "colocation") }?.compactMap { decodeColocation($0) } ?? []
         let events = fields["events"].flatMap { decodeEvents($0) }
+        let fencing = fields["fencing"].flatMap { decodeFencing($0) }
         guard let cluster else { return nil }
         return ClusterSpec(
             cluster: Located(ClusterName(cluster.value), at: cluster.location), heartbeat: heartbeat, nodes: nodes,
             groups: groups,
-            order: order, colocation: colocation, events: events)
+            order: order, colocation: colocation, events: events, fencing: fencing)
     }
 
     private mutating func decodeHeartbeat(_ node: YAMLNode) -> HeartbeatSettings? {
@@ -215,5 +220,55 @@ struct ConfigDecoder {
         else { return nil }
         return EventSettings(
             handler: handler, timeout: fields["timeout"].flatMap { duration($0, "event handler timeout") })
+    }
+
+    private mutating func decodeFencing(_ node: YAMLNode) -> FencingSpec? {
+        guard let fields = mapping(node, "fencing", allowed: Keys.fencing) else { return nil }
+        let mode = fields["mode"].flatMap { choice($0, "fencing mode", FencingSpec.Mode.self) }
+        let action = fields["action"].flatMap { choice($0, "fence action", FenceAction.self) }
+        let delay = fields["delay"].flatMap { duration($0, "fence delay") }
+        let devices = fields["devices"].flatMap { list($0, "fence devices") }?.compactMap { decodeDevice($0) } ?? []
+        var topology: [NodeFencing] = []
+        if let written = fields["topology"] {
+            if case .mapping(let entries) = written.content {
+                for entry in entries {
+                    let levels = list(entry.value, "fence levels of node '\(entry.key)'")?.compactMap {
+                        decodeLevel($0, of: entry.key)
+                    }
+                    topology.append(
+                        NodeFencing(node: Located(NodeName(entry.key), at: entry.keyLocation), levels: levels ?? []))
+                }
+            } else {
+                report(
+                    .wrongType, at: written.location, "fencing topology must be a mapping, found \(written.kindName)",
+                    hint: "give each node its fence levels in order, e.g. topology: {n1: [ipmi-n1], n2: [ipmi-n2]}")
+            }
+        }
+        return FencingSpec(
+            mode: mode ?? .on, action: action ?? .reboot, delay: delay, devices: devices, topology: topology,
+            at: node.location)
+    }
+
+    private mutating func decodeDevice(_ node: YAMLNode) -> FenceDevice? {
+        guard let (fields, name) = namedMapping(node, "fence device", allowed: Keys.device),
+            let agent = required(fields, "agent").flatMap({ string($0, "agent of \(fields.context)") })
+        else { return nil }
+        return FenceDevice(
+            name: DeviceName(name.value), agent: agent,
+            parameters: fields["params"].flatMap { decodeParameters($0, of: fields.context) } ?? [],
+            timeout: fields["timeout"].flatMap { duration($0, "timeout of \(fields.context)") },
+            retries: fields["retries"].flatMap { integer($0, "retries of \(fields.context)") }, at: name.location)
+    }
+
+    /// A level: one device name, or a list of names that must all succeed.
+    private mutating func decodeLevel(_ node: YAMLNode, of nodeName: String) -> FenceLevel? {
+        let names: [Located<String>]
+        if case .sequence(let items) = node.content {
+            names = items.compactMap { string($0, "a fence device of node '\(nodeName)'") }
+        } else {
+            guard let name = string(node, "a fence level of node '\(nodeName)'") else { return nil }
+            names = [name]
+        }
+        return FenceLevel(devices: names.map { Located(DeviceName($0.value), at: $0.location) }, at: node.location)
     }
 }

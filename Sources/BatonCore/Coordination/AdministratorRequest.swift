@@ -18,6 +18,10 @@ public enum AdministratorRequest: Codable, Hashable, Sendable {
     case stop(group: String)
     /// `baton unmove GROUP`: the group no longer prefers the node a switchover moved it to.
     case unmove(group: String)
+    /// `baton fence NODE`: fence the node now, through the senior.
+    case fence(node: String)
+    /// `baton fence confirm NODE`: the administrator swears the node is off.
+    case confirmFenced(node: String)
     /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
     /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
     case rejoin(node: String)

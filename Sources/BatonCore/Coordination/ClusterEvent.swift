@@ -58,7 +58,7 @@ public enum ClusterEvent: Hashable, Sendable {
     case resourceFoundRunning(ResourceName, of: GroupName?, on: NodeName)
     case probeFailed(ResourceName, of: GroupName?, on: NodeName, code: Int, detail: String)
     /// A stop in a plan failed: the group starts nowhere else.
-    case groupBlocked(ResourceName, of: GroupName?, on: NodeName, code: Int)
+    case groupBlocked(ResourceName, of: GroupName?, on: NodeName, code: Int, fenced: Bool)
     /// A second instance, found by a probe, was stopped.
     case strayStopped(ResourceName, of: GroupName?, on: NodeName)
     case strayStopFailed(ResourceName, of: GroupName?, on: NodeName, code: Int)
@@ -66,6 +66,16 @@ public enum ClusterEvent: Hashable, Sendable {
     case leftRunning(ResourceName, of: GroupName?, on: NodeName)
     /// Failures of a resource older than its `failure-timeout` stopped counting.
     case failuresExpired(ResourceName, failureTimeout: Duration)
+
+    // Fencing. The subject is the node fenced.
+    /// `fencer` begins to fence `target` (after `delay`): `label` is the plan's `fence n1 (reboot) via ipmi-n1`.
+    case fenceStarted(NodeName, by: NodeName, label: String, delay: Duration)
+    /// `target` is fenced: what it ran counts as stopped, and may start elsewhere.
+    case fenceSucceeded(NodeName, by: NodeName, detail: String)
+    /// Every level of `target`'s fence failed: its groups start nowhere until it is fenced or confirmed off.
+    case fenceFailed(NodeName, by: NodeName, detail: String)
+    /// An administrator swore `target` is off (`baton fence confirm`): what it ran counts as stopped.
+    case fenceConfirmed(NodeName)
 
     /// The name of each kind of event, as logs, `baton events` and the handler's `BATON_EVENT` show it.
     public enum Name: String, CaseIterable, Sendable {
@@ -86,6 +96,8 @@ public enum ClusterEvent: Hashable, Sendable {
         case resourceFoundRunning = "resource-found-running", probeFailed = "probe-failed"
         case strayStopFailed = "stray-stop-failed", leftRunning = "left-running"
         case failuresExpired = "failures-expired"
+        case fenceStarted = "fence-started", fenceSucceeded = "fence-succeeded", fenceFailed = "fence-failed"
+        case fenceConfirmed = "fence-confirmed"
     }
 
     public var name: Name {
@@ -129,6 +141,10 @@ public enum ClusterEvent: Hashable, Sendable {
         case .strayStopFailed: .strayStopFailed
         case .leftRunning: .leftRunning
         case .failuresExpired: .failuresExpired
+        case .fenceStarted: .fenceStarted
+        case .fenceSucceeded: .fenceSucceeded
+        case .fenceFailed: .fenceFailed
+        case .fenceConfirmed: .fenceConfirmed
         }
     }
 
@@ -142,11 +158,13 @@ public enum ClusterEvent: Hashable, Sendable {
         case .linkLate(_, _, _, let leaving): leaving ? .info : .warning
         case .linkDown(_, _, _, let leaving, let elsewhere): leaving ? .info : elsewhere ? .warning : .error
         case .clockDifference, .nodeRestarted, .linkSwitched, .takeoverStarted, .takeoverFinished, .requestRefused,
-            .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped:
+            .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped, .fenceSucceeded, .fenceConfirmed:
             .warning
-        case .stateFileFailed, .configMismatch, .groupHeldElsewhere, .resourceFailed, .monitorFailed, .probeFailed:
+        case .stateFileFailed, .configMismatch, .groupHeldElsewhere, .resourceFailed, .monitorFailed, .probeFailed,
+            .fenceStarted:
             .error
-        case .nodeLost, .takeoverFailed, .groupBlocked, .strayStopFailed, .leftRunning:
+        case .groupBlocked(_, _, _, _, let fenced): fenced ? .error : .critical
+        case .nodeLost, .takeoverFailed, .strayStopFailed, .leftRunning, .fenceFailed:
             .critical
         }
     }
@@ -159,8 +177,10 @@ public enum ClusterEvent: Hashable, Sendable {
             .groupStopped(_, let node), .groupHeldElsewhere(_, let node, _, _, _),
             .resourceStarted(_, _, let node), .resourceStopped(_, _, let node),
             .resourceFailed(_, _, _, let node, _, _), .resourceFoundRunning(_, _, let node),
-            .probeFailed(_, _, let node, _, _), .groupBlocked(_, _, let node, _), .strayStopped(_, _, let node),
-            .strayStopFailed(_, _, let node, _), .monitorFailed(_, let node, _), .leftRunning(_, _, let node):
+            .probeFailed(_, _, let node, _, _), .groupBlocked(_, _, let node, _, _), .strayStopped(_, _, let node),
+            .strayStopFailed(_, _, let node, _), .monitorFailed(_, let node, _), .leftRunning(_, _, let node),
+            .fenceStarted(let node, _, _, _), .fenceSucceeded(let node, _, _), .fenceFailed(let node, _, _),
+            .fenceConfirmed(let node):
             node
         default:
             nil
@@ -175,7 +195,7 @@ public enum ClusterEvent: Hashable, Sendable {
             group
         case .resourceStarted(_, let group, _), .resourceStopped(_, let group, _),
             .resourceFailed(_, _, let group, _, _, _), .resourceFoundRunning(_, let group, _),
-            .probeFailed(_, let group, _, _, _), .groupBlocked(_, let group, _, _), .strayStopped(_, let group, _),
+            .probeFailed(_, let group, _, _, _), .groupBlocked(_, let group, _, _, _), .strayStopped(_, let group, _),
             .strayStopFailed(_, let group, _, _), .leftRunning(_, let group, _):
             group
         default:
@@ -189,7 +209,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case .resourceStarted(let name, _, _), .resourceStopped(let name, _, _),
             .resourceFailed(_, let name, _, _, _, _), .monitorFailed(let name, _, _),
             .resourceFoundRunning(let name, _, _), .probeFailed(let name, _, _, _, _),
-            .groupBlocked(let name, _, _, _), .strayStopped(let name, _, _), .strayStopFailed(let name, _, _, _),
+            .groupBlocked(let name, _, _, _, _), .strayStopped(let name, _, _), .strayStopFailed(let name, _, _, _),
             .leftRunning(let name, _, _), .failuresExpired(let name, _):
             name
         default:
@@ -259,9 +279,11 @@ public enum ClusterEvent: Hashable, Sendable {
         case .resourceFoundRunning(let name, _, let node): return "the probe found \(name) running on \(node)"
         case .probeFailed(let name, _, let node, let code, let text):
             return "the probe of \(name) failed on \(node): \(OCFExitCode.describe(code))\(detail(text))"
-        case .groupBlocked(let name, let group, let node, let code):
+        case .groupBlocked(let name, let group, let node, let code, let fenced):
             return "stop of \(name) failed on \(node): \(OCFExitCode.describe(code)); "
-                + "\(group?.rawValue ?? "its group") starts nowhere else while it may still run there"
+                + (fenced
+                    ? "\(node) is fenced before \(group?.rawValue ?? "its group") starts elsewhere"
+                    : "\(group?.rawValue ?? "its group") starts nowhere else while it may still run there")
         case .strayStopped(let name, _, let node): return "\(name) also ran on \(node); that second instance is stopped"
         case .strayStopFailed(let name, _, let node, let code):
             return "\(name) also runs on \(node), and stopping it there failed: \(OCFExitCode.describe(code))"
@@ -270,6 +292,14 @@ public enum ClusterEvent: Hashable, Sendable {
         case .failuresExpired(let name, let timeout):
             return "failures of \(name) older than failure-timeout \(timeout.configText) no longer count: it may run "
                 + "again where they kept it off"
+        case .fenceStarted(_, let fencer, let label, let delay):
+            return "\(fencer) begins to \(label)" + (delay > .zero ? " after a delay of \(delay.configText)" : "")
+        case .fenceSucceeded(let target, let fencer, let text):
+            return "\(target) is fenced by \(fencer)\(detail(text)): what it ran may start elsewhere"
+        case .fenceFailed(let target, let fencer, let text):
+            return "the fence of \(target) by \(fencer) failed\(detail(text)): what it ran starts nowhere else"
+        case .fenceConfirmed(let target):
+            return "an administrator confirms \(target) is off: what it ran counts as stopped"
         }
     }
 
@@ -288,12 +318,15 @@ public enum ClusterEvent: Hashable, Sendable {
         case .groupHeldElsewhere(let group, _, _, let holder, let retry):
             "find out whether \(holder) still runs \(group) (an engine that died leaves its resources running); "
                 + "start its engine, or stop it there; Baton tries again every \(retry.configText)"
-        case .groupBlocked(let name, _, let node, _):
+        case .groupBlocked(let name, _, let node, _, false):
             "stop \(name) on \(node) by hand (or power the node off), then run `baton cleanup \(name)`"
         case .strayStopFailed(let name, _, let node, _):
             "stop \(name) on \(node) by hand: it runs on two nodes; then run `baton cleanup \(name)`"
         case .leftRunning(let name, _, let node):
             "stop \(name) on \(node) by hand, then run `baton cleanup \(name)`"
+        case .fenceFailed(let target, _, _):
+            "fix the fence device and run `baton fence \(target)`, or make sure \(target) is off and run "
+                + "`baton fence confirm \(target)`"
         default: nil
         }
     }

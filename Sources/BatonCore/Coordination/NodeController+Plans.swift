@@ -141,9 +141,15 @@ extension NodeController {
 
     /// The event for what one action did, as it ends; its subject is the node that acted.
     mutating func record(_ action: PlannedAction, _ outcome: ActionOutcome) {
-        guard let resource = action.resource else { return }
         let node = action.node
         let succeeded = !outcome.timedOut && action.kind.succeeds(with: outcome.code)
+        if action.kind == .fence, let target = action.target, !outcome.declined {
+            emit(
+                succeeded
+                    ? .fenceSucceeded(target, by: node, detail: outcome.message)
+                    : .fenceFailed(target, by: node, detail: outcome.timedOut ? "timed out" : outcome.message))
+        }
+        guard let resource = action.resource else { return }
         switch (action.kind, succeeded) {
         case (.start, true), (.stop, true):
             let started = action.kind == .start
@@ -168,7 +174,7 @@ extension NodeController {
         case (.probe, false):
             emit(.probeFailed(resource, of: action.group, on: node, code: outcome.code, detail: outcome.message))
         case (.stop, false):
-            emit(.groupBlocked(resource, of: action.group, on: node, code: outcome.code))
+            emit(.groupBlocked(resource, of: action.group, on: node, code: outcome.code, fenced: spec.fences))
         default:
             return
         }
@@ -222,6 +228,16 @@ extension NodeController {
         } else if kind == .start, shuttingDown {
             out.append(.reply(ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)))
         }
+    }
+
+    /// A fence is about to run here: said, unless this node's engine stopped (then it declines).
+    mutating func fenceStarting(_ action: PlannedAction) {
+        guard !stopped else {
+            out.append(.reply(ActionOutcome(code: 1, message: "the engine of \(local) stopped", declined: true)))
+            return
+        }
+        guard let target = action.target else { return }
+        emit(.fenceStarted(target, by: local, label: action.label, delay: action.fence?.delay ?? .zero))
     }
 
     /// What this node's agents found: what they started or found running runs here until they stop it or find it

@@ -38,6 +38,8 @@ extension NodeController {
             trigger = .startGroup(GroupName(group))
         case .stop(let group): trigger = .stopGroup(GroupName(group))
         case .rejoin(let node): trigger = .nodeJoined(NodeName(node))
+        case .fence(let node): trigger = .fence(NodeName(node))
+        case .confirmFenced(let node): trigger = .fenceConfirmed(NodeName(node))
         case .unmove(let group): return unmove(GroupName(group))
         }
         if let problem = trigger.problem(in: spec, state: state) {
@@ -47,6 +49,7 @@ extension NodeController {
         if case .switchover(let group, let node) = wish {
             emit(.switchoverRequested(GroupName(group), to: node))
         }
+        if case .fenceConfirmed(let node) = trigger { emit(.fenceConfirmed(node)) }
         enqueue(trigger)
         return (ActionOutcome(code: 0, message: "\(trigger): planned by \(local)"), trigger)
     }
@@ -103,6 +106,12 @@ extension NodeController {
             let running = members.filter { state.state(of: $0.name).activeNode != nil }.map(\.name.rawValue)
             return running.isEmpty
                 ? done("\(group) stopped") : failed("\(group) still runs: \(running.joined(separator: ", "))")
+        case .fence(let node):
+            if let fence = state.fence(of: node) {
+                return fence.isNeeded
+                    ? failed("\(node) is not fenced yet") : failed("\(node) could not be fenced: \(fence.reason)")
+            }
+            return done("\(node) is fenced")
         case .standby(let node):
             let here = state.resources.filter { $0.value.activeNode == node }.keys.map(\.rawValue).sorted()
             return here.isEmpty

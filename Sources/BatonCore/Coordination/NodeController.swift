@@ -128,6 +128,7 @@ public struct NodeController: Sendable {
         case .secondInstanceStopped(let probe, let outcome): secondInstanceStopped(probe, outcome)
         case .actionEnded(let action, let outcome): record(action, outcome)
         case .localAction(let kind, let resource): localAction(kind, resource)
+        case .fenceStarting(let action): fenceStarting(action)
         case .localActionEnded(let kind, let resource, let code): localActionEnded(kind, resource, code: code)
         case .monitorFailed(let resource, let code): monitorFailedHere(resource, code: code)
         case .monitorFailureReported(let resource, let code, let accepted):
@@ -276,6 +277,8 @@ public enum NodeInput: Hashable, Sendable {
     case actionEnded(PlannedAction, ActionOutcome)
     /// An action on this node is about to run: ``NodeAction/reply(_:)`` when it must not (this node leaves).
     case localAction(ActionKind, ResourceName?)
+    /// A fence is about to run on this node: its event, and ``NodeAction/reply(_:)`` when it must not run.
+    case fenceStarting(PlannedAction)
     /// An action on this node ended with `code`.
     case localActionEnded(ActionKind, ResourceName, code: Int)
     /// A recurring monitor on this node failed with `code`.

@@ -17,11 +17,14 @@ public struct ClusterSpec: Hashable, Sendable {
     public var colocation: [ColocationConstraint]
     /// The administrator's event handler, if any.
     public var events: EventSettings?
+    /// Fence devices and each node's levels, when written.
+    public var fencing: FencingSpec?
 
     /// Creates a specification.
     public init(
         cluster: Located<ClusterName>, heartbeat: HeartbeatSettings, nodes: [NodeSpec], groups: [GroupSpec],
-        order: [OrderConstraint] = [], colocation: [ColocationConstraint] = [], events: EventSettings? = nil
+        order: [OrderConstraint] = [], colocation: [ColocationConstraint] = [], events: EventSettings? = nil,
+        fencing: FencingSpec? = nil
     ) {
         self.cluster = cluster
         self.heartbeat = heartbeat
@@ -30,6 +33,7 @@ public struct ClusterSpec: Hashable, Sendable {
         self.order = order
         self.colocation = colocation
         self.events = events
+        self.fencing = fencing
     }
 
     /// Every resource of every group, in file order.

@@ -109,3 +109,12 @@ extension UInt8 {
     }
     var isASCIIAlphanumeric: Bool { isASCIIDigit || isASCIILetter }
 }
+
+/// The kind tag of ``DeviceName``.
+public enum DeviceKind: IdentifierKind {
+    /// "fence device"
+    public static var noun: String { "fence device" }
+}
+
+/// The name of a fence device.
+public typealias DeviceName = Identifier<DeviceKind>

@@ -80,7 +80,21 @@ struct Placement {
     /// Records blocked and unmanaged groups, which keep their place; returns whether `group` was one.
     private mutating func settle(_ member: Member, _ state: ClusterState) -> Bool {
         let group = member.group
-        if let stuck = member.states.firstIndex(where: { $0.status == .blocked }), let node = member.states[stuck].node
+        // A member on a node whose fence failed may still run there: the group starts nowhere.
+        if let node = member.states.lazy.compactMap(\.activeNode).first(where: {
+            state.fence(of: $0)?.isNeeded == false
+        }) {
+            blocked.insert(group.name)
+            nodes[group.name] = node
+            notes[group.name] =
+                "\(group.name) is blocked: \(node) could not be fenced (\(state.fence(of: node)!.reason)); it starts "
+                + "nowhere until 'baton fence \(node)' succeeds, or an administrator who has made sure \(node) is off "
+                + "runs 'baton fence confirm \(node)'"
+            return true
+        }
+        // A stop that failed on a node about to be fenced blocks nothing: the fence stops it.
+        if let stuck = member.states.firstIndex(where: { $0.status == .blocked }), let node = member.states[stuck].node,
+            !(state.fence(of: node)?.isNeeded ?? false)
         {
             let name = group.resources[stuck].name
             blocked.insert(group.name)
@@ -150,6 +164,9 @@ struct Placement {
         case .standby: return "\(node) is in standby"
         case .maintenance: return "\(node) is in maintenance"
         case .online: break
+        }
+        if let fence = state.fence(of: node) {
+            return fence.isNeeded ? "\(node) is to be fenced" : "\(node) could not be fenced"
         }
         for member in members {
             let group = member.group

@@ -15,16 +15,47 @@ extension PlanBuilder {
             ))
     }
 
-    /// The fence-needed step for a lost node, added once.
-    mutating func fence(_ node: NodeName) -> Int {
+    /// The step that makes what `node` ran safe to start elsewhere, added once: its fence, or without fencing a
+    /// fence-needed step that succeeds at once. `nil` when no node can fence it, or its fence failed already.
+    mutating func fence(_ node: NodeName) -> Int? {
         if let existing = fences[node] { return existing }
+        guard let fencing = spec.fencing, fencing.isEnabled else {
+            let draft = add(
+                Draft(
+                    kind: .fenceNeeded, node: senior!, target: node, timeout: .zero,
+                    reason: "\(node) was lost: what it ran counts as stopped on membership alone (no fencing is "
+                        + "configured)"))
+            fences[node] = draft
+            return draft
+        }
+        guard case .needed(let why)? = state.fence(of: node) ?? .needed("\(node) was lost"),
+            let fencer = spec.nodesBySeniority.first(where: { $0.name != node && !state.isCutOff($0.name) })?.name
+        else { return nil }
+        let delay = fenceDelay(of: fencer, before: node, fencing)
+        var reason = why + ": what it ran starts elsewhere only once it is fenced"
+        if delay > .zero {
+            reason += "; \(fencer) holds fewer groups than \(node), so it waits \(delay.configText) first"
+        }
         let draft = add(
             Draft(
-                kind: .fenceNeeded, node: senior!, target: node, timeout: .zero,
-                reason: "\(node) was lost: what it ran counts as stopped on membership alone (no fencing is configured)"
-            ))
+                kind: .fence, node: fencer, target: node, timeout: fencing.budget(of: node) + delay, reason: reason,
+                fence: FencePlan(action: fencing.action, levels: fencing.levels(of: node), delay: delay)))
         fences[node] = draft
         return draft
+    }
+
+    /// How long `fencer` waits before it fences `target`: nothing when it holds more groups (or as many, and is more
+    /// senior), so that in a fence race the node that runs the groups fences first and survives.
+    private func fenceDelay(of fencer: NodeName, before target: NodeName, _ fencing: FencingSpec) -> Duration {
+        func holdings(_ node: NodeName) -> Int {
+            spec.groups.count { group in
+                group.resources.contains { state.state(of: $0.name).activeNode == node }
+            }
+        }
+        let (mine, theirs) = (holdings(fencer), holdings(target))
+        guard mine == theirs else { return mine < theirs ? fencing.delay.value : .zero }
+        let seniority = spec.nodesBySeniority.map(\.name)
+        return seniority.firstIndex(of: fencer)! > seniority.firstIndex(of: target)! ? fencing.delay.value : .zero
     }
 
     /// Tells the administrator's handler what happened to `group` once all its actions, drafted from `first` on,
@@ -111,11 +142,11 @@ extension PlanBuilder {
                     id: number[index], kind: drafts[index].kind, node: drafts[index].node, group: drafts[index].group,
                     resource: drafts[index].resource, target: drafts[index].target, timeout: drafts[index].timeout,
                     interval: drafts[index].interval, reason: drafts[index].reason, waits: dependencies,
-                    step: step[index]))
+                    step: step[index], fence: drafts[index].fence))
         }
         var placed: [GroupName: NodeName?] = [:]
         for group in spec.groups { placed[group.name] = .some(placement.nodes[group.name]) }
-        var notes = spec.groups.compactMap { placement.notes[$0.name] }
+        var notes = spec.groups.compactMap { placement.notes[$0.name] } + self.notes
         if senior == nil { notes.append("no node is alive: nothing can run") }
         return Plan(
             trigger: trigger, senior: senior, actions: actions, placement: placed, notes: notes, detection: detection)
@@ -136,7 +167,7 @@ extension PlanBuilder {
                 monitor.effectiveInterval + monitor.effectiveTimeout,
                 "monitor interval \(monitor.effectiveInterval.configText) + timeout \(monitor.effectiveTimeout.configText)"
             )
-        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup:
+        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed:
             return Detection(.zero, "administrator request")
         case .replan:
             return Detection(.zero, "re-plan")

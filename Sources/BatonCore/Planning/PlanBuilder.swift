@@ -10,6 +10,7 @@ struct PlanBuilder {
         var interval: Duration?
         var reason: String
         var waits: [(draft: Int, why: String)] = []
+        var fence: FencePlan? = nil
     }
 
     /// The stops and starts of one group in this plan, as draft numbers in execution order.
@@ -28,6 +29,8 @@ struct PlanBuilder {
     var fences: [NodeName: Int] = [:]
     var probes: [ResourceName: [Int]] = [:]
     var probed: Set<String> = []
+    /// Notes of this plan besides placement's.
+    var notes: [String] = []
     private var done: [GroupName: GroupActions] = [:]
 
     init(spec: ClusterSpec, state: ClusterState, trigger: Trigger, index: SpecIndex, placement: Placement) {
@@ -65,6 +68,12 @@ struct PlanBuilder {
                 addProbe(
                     resource, of: group.name, on: node,
                     reason: "\(name) was cleaned up: find out whether it runs on \(node)")
+            }
+        }
+        // Every node to be fenced is, whether or not anything waits for it.
+        if spec.fences {
+            for node in spec.nodes.map(\.name) where state.fence(of: node)?.isNeeded ?? false {
+                _ = fence(node)
             }
         }
         for group in groupsInOrder()
@@ -110,7 +119,7 @@ struct PlanBuilder {
         for index in group.resources.indices.reversed() {
             guard let node = states[index].activeNode, node != target || index >= restartFrom else { continue }
             let name = group.resources[index].name
-            if state.status(of: node) == .lost {
+            if state.isCutOff(node) {
                 lostNodes.insert(node)
                 continue
             }
@@ -136,7 +145,17 @@ struct PlanBuilder {
             drafts[theirFirstStop].waits.append((ourLastStop, "order: \(group.name) stops before \(first)"))
         }
 
-        if let target {
+        // Nothing of the group starts before every node that may still run a member is confirmed dead or fenced.
+        var confirmations: [(Int, String)] = []
+        for node in lostNodes.sorted() where target != nil {
+            guard let fence = fence(node) else {
+                notes.append("\(group.name) does not start: no node can fence \(node)")
+                confirmations = []
+                break
+            }
+            confirmations.append((fence, spec.fences ? "\(node) fenced" : "\(node) confirmed dead"))
+        }
+        if let target, confirmations.count == lostNodes.count {
             let neverRan = state.state(of: group.name).generation == 0
             let onlineNodes = neverRan ? spec.nodes.map(\.name).filter { state.status(of: $0) == .online } : []
             for index in group.resources.indices where index >= restartFrom {
@@ -146,7 +165,7 @@ struct PlanBuilder {
                     waits.append((previous, "group order"))
                 } else {
                     if let lastStop = actions.stops.last { waits.append((lastStop, "stop before start")) }
-                    for node in lostNodes.sorted() { waits.append((fence(node), "\(node) confirmed dead")) }
+                    waits += confirmations
                     for first in firstGroups {
                         if let theirLastStart = done[first]?.starts.last {
                             waits.append((theirLastStart, "order: after \(first)"))

@@ -10,8 +10,10 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
     public var group: GroupName?
     /// The resource acted on, if any.
     public var resource: ResourceName?
-    /// The node a fence-needed action is about (the action itself runs on the senior node).
+    /// The node a fence or fence-needed action is about (the action itself runs on another node).
     public var target: NodeName?
+    /// How a fence action fences its target.
+    public var fence: FencePlan?
     /// How long the action may take.
     public var timeout: Duration
     /// The period of a recurring monitor.
@@ -26,7 +28,8 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
     /// Creates an action; the planner numbers actions, so tests and runners are the other callers.
     public init(
         id: Int, kind: ActionKind, node: NodeName, group: GroupName?, resource: ResourceName?, target: NodeName?,
-        timeout: Duration, interval: Duration?, reason: String, waits: [Dependency], step: Int
+        timeout: Duration, interval: Duration?, reason: String, waits: [Dependency], step: Int,
+        fence: FencePlan? = nil
     ) {
         self.id = id
         self.kind = kind
@@ -39,6 +42,7 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
         self.reason = reason
         self.waits = waits
         self.step = step
+        self.fence = fence
     }
 
     /// `start vip on node2`: the name simulations and failure injection use.
@@ -54,6 +58,17 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
         case .fenceNeeded:
             text += "fence-needed "
             text += target?.rawValue ?? ""
+        case .fence:
+            text += "fence "
+            text += target?.rawValue ?? ""
+            guard let fence else { break }
+            text += " ("
+            text += fence.action.rawValue
+            text += ") via "
+            for (index, level) in fence.levels.enumerated() {
+                if index > 0 { text += ", then " }
+                text += level.map(\.rawValue).joined(separator: "+")
+            }
         case .notify:
             text += "notify "
             text += group?.rawValue ?? ""
@@ -95,9 +110,29 @@ public enum ActionKind: String, Hashable, Sendable, Codable, CaseIterable {
     case monitor
     /// Cancel the resource's recurring monitor before it is stopped.
     case cancelMonitor = "cancel-monitor"
-    /// A lost node must be confirmed dead before its resources start elsewhere. Until fencing exists, membership alone
-    /// confirms it and this step succeeds at once; the plan shows where fencing will go.
+    /// A lost node must be confirmed dead before its resources start elsewhere. Without fencing, membership alone
+    /// confirms it and this step succeeds at once; the plan shows where fencing would go.
     case fenceNeeded = "fence-needed"
+    /// Power a node off (or reboot it) through its fence devices, so that what it ran may start elsewhere.
+    case fence
     /// Run the administrator's event handler; never delays the plan.
     case notify
+}
+
+/// How a fence action fences its target: what it does, the devices level by level, and how long it waits first.
+public struct FencePlan: Hashable, Sendable, Codable {
+    /// `off` or `reboot`.
+    public var action: FenceAction
+    /// The target's fence levels in the order they are tried; every device of a level must succeed.
+    public var levels: [[DeviceName]]
+    /// How long the fencer waits before it starts: it holds fewer groups than its target, so in a fence race the
+    /// target, which runs the groups, fences first.
+    public var delay: Duration
+
+    /// Creates a fence plan.
+    public init(action: FenceAction, levels: [[DeviceName]], delay: Duration) {
+        self.action = action
+        self.levels = levels
+        self.delay = delay
+    }
 }

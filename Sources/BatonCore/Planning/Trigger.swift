@@ -19,6 +19,11 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     /// An administrator has dealt with a resource's failures (`baton cleanup`): they are forgotten, and a blocked or
     /// failed resource counts as stopped.
     case cleanup(ResourceName)
+    /// An administrator fences a node now (`baton fence NODE`): what it runs starts elsewhere once it is fenced.
+    case fence(NodeName)
+    /// An administrator swears a lost node is off (`baton fence confirm NODE`): what it ran counts as stopped, as if
+    /// its fence had succeeded.
+    case fenceConfirmed(NodeName)
     /// Actions of the previous plan failed; the state already holds their results.
     case replan(failed: [PlannedAction])
     /// The engines of the online nodes found each other (or one node's listening ended alone): nothing is known
@@ -38,6 +43,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .stopGroup(let group): "administrator stops \(group)"
         case .startGroup(let group): "administrator starts \(group)"
         case .cleanup(let resource): "administrator cleans up \(resource)"
+        case .fence(let node): "administrator fences \(node)"
+        case .fenceConfirmed(let node): "administrator confirms \(node) is off"
         case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
         case .formed: "the cluster formed"
         }
@@ -65,6 +72,14 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
                 ? nil : "node '\(node)' is not among the nodes of group '\(group)'"
         case .stopGroup(let group), .startGroup(let group):
             return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
+        case .fence(let node):
+            if let problem = unknownNode(node) { return problem }
+            return spec.fences ? nil : "fencing is not configured: cluster.yaml has no 'fencing:' devices in use"
+        case .fenceConfirmed(let node):
+            if let problem = unknownNode(node) { return problem }
+            return state.status(of: node) == .lost
+                ? nil
+                : "\(node) is heard, so it is not off; stop what failed there and run 'baton cleanup RESOURCE'"
         case .replan, .formed:
             return nil
         }

@@ -15,8 +15,15 @@ extension Plan: Encodable {
         var resource: String?
         var timeout: String
         var interval: String?
+        var fence: EncodedFence?
         var reason: String
         var after: [EncodedEdge]?
+    }
+
+    private struct EncodedFence: Encodable {
+        var action: String
+        var levels: [[String]]
+        var delay: String
     }
 
     private struct EncodedEdge: Encodable {
@@ -48,7 +55,12 @@ extension Plan: Encodable {
                     id: $0.id, step: $0.step, action: $0.kind.rawValue, node: $0.node.rawValue,
                     target: $0.target?.rawValue,
                     group: $0.group?.rawValue, resource: $0.resource?.rawValue, timeout: $0.timeout.configText,
-                    interval: $0.interval?.configText, reason: $0.reason,
+                    interval: $0.interval?.configText,
+                    fence: $0.fence.map {
+                        EncodedFence(
+                            action: $0.action.rawValue, levels: $0.levels.map { $0.map(\.rawValue) },
+                            delay: $0.delay.configText)
+                    }, reason: $0.reason,
                     after: $0.waits.isEmpty ? nil : $0.waits.map { EncodedEdge(id: $0.action, why: $0.why) })
             }, forKey: .actions)
         try container.encode(

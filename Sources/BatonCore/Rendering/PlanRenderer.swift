@@ -91,6 +91,17 @@ public enum PlanRenderer {
             text += " (on "
             text += action.node.rawValue
             text += ")"
+        case .fence:
+            action.label(into: &text)
+            text += " (on "
+            text += action.node.rawValue
+            if let delay = action.fence?.delay, delay > .zero {
+                text += ", after a delay of "
+                text += delay.configText
+            }
+            text += ", timeout "
+            text += action.timeout.configText
+            text += ")"
         case .probe, .start, .stop:
             action.label(into: &text)
             text += " (timeout "

@@ -9,6 +9,9 @@ extension ClusterState: Codable {
         var name: NodeName
         var status: NodeStatus?
         var role: NodeRole?
+        /// `needed` or `failed`, with `fenceReason`.
+        var fence: String?
+        var fenceReason: String?
     }
 
     private struct NamedGroup: Codable {
@@ -32,7 +35,20 @@ extension ClusterState: Codable {
         let container = try decoder.container(keyedBy: Keys.self)
         self.init(time: try container.decodeIfPresent(Timestamp.self, forKey: .time) ?? Timestamp(milliseconds: 0))
         for node in try container.decodeIfPresent([NamedNode].self, forKey: .nodes) ?? [] {
-            nodes[node.name] = NodeState(status: node.status ?? .online, role: node.role ?? .undefined)
+            let reason = node.fenceReason ?? ""
+            let fence: FenceStatus?
+            switch node.fence {
+            case nil: fence = nil
+            case "needed": fence = .needed(reason)
+            case "failed": fence = .failed(reason)
+            case let other?:
+                throw DecodingError.dataCorrupted(
+                    DecodingError.Context(
+                        codingPath: [Keys.nodes],
+                        debugDescription: "fence of node '\(node.name)' is '\(other)', "
+                            + "not 'needed' or 'failed'"))
+            }
+            nodes[node.name] = NodeState(status: node.status ?? .online, role: node.role ?? .undefined, fence: fence)
         }
         for group in try container.decodeIfPresent([NamedGroup].self, forKey: .groups) ?? [] {
             groups[group.name] = GroupState(
@@ -51,7 +67,9 @@ extension ClusterState: Codable {
         try container.encode(time, forKey: .time)
         try container.encode(
             nodes.sorted { $0.key < $1.key }.map {
-                NamedNode(name: $0.key, status: $0.value.status, role: $0.value.role)
+                NamedNode(
+                    name: $0.key, status: $0.value.status, role: $0.value.role, fence: $0.value.fence?.name,
+                    fenceReason: $0.value.fence?.reason)
             },
             forKey: .nodes)
         try container.encode(
@@ -64,6 +82,16 @@ extension ClusterState: Codable {
             resources.sorted { $0.key < $1.key }.map {
                 NamedResource(name: $0.key, status: $0.value.status, node: $0.value.node, failures: $0.value.failures)
             }, forKey: .resources)
+    }
+}
+
+extension FenceStatus {
+    /// `needed` or `failed`, as the JSON form writes it.
+    var name: String {
+        switch self {
+        case .needed: "needed"
+        case .failed: "failed"
+        }
     }
 }
 

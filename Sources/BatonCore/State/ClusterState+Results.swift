@@ -10,6 +10,16 @@ extension ClusterState {
         var started: Set<GroupName> = []
         for result in report.results {
             let action = plan.action(result.action)
+            if action.kind == .fence, let target = action.target, let outcome = result.outcome, !outcome.declined {
+                switch result.status {
+                case .succeeded: state.markFenced(target)
+                case .failed:
+                    state.nodes[target, default: NodeState()].fence = .failed(
+                        "its fence failed: \(outcome.timedOut ? "timed out" : outcome.message)")
+                default: break
+                }
+                continue
+            }
             guard let name = action.resource, let outcome = result.outcome else { continue }
             var resource = state.state(of: name)
             // A blocked resource may still run where its stop failed, and a second time where it ran before: what a
@@ -54,6 +64,11 @@ extension ClusterState {
                 resource.status = .blocked
                 resource.node = action.node
                 resource.failures.append(failure)
+                // It may still run there: with fencing, the node is fenced rather than the group left blocked.
+                if spec.fences, state.fence(of: action.node) == nil {
+                    state.nodes[action.node, default: NodeState()].fence = .needed(
+                        "stop of \(name) failed on \(action.node)")
+                }
             case (.probe, .failed) where outcome.code == 0:
                 resource.status = .started
                 resource.node = action.node
@@ -82,7 +97,8 @@ extension ClusterState {
         // as it is: that member may still run, and so may the rest of its group, until the node is fenced or an
         // administrator cleans it up.
         for (name, resource) in state.resources {
-            guard let node = resource.node, state.status(of: node) == .lost, resource.status != .blocked,
+            guard let node = resource.node, state.status(of: node) == .lost, state.fence(of: node) == nil,
+                resource.status != .blocked,
                 let (group, _) = spec.groupAndResource(named: name),
                 !group.resources.contains(where: {
                     let member = state.state(of: $0.name)
@@ -92,5 +108,15 @@ extension ClusterState {
             state.resources[name] = ResourceState(failures: resource.failures)
         }
         return state.withRoles(spec)
+    }
+
+    /// `node` is off: fenced, or an administrator swore it is. It counts as lost, and everything it ran, blocked or
+    /// not, as stopped; failures stay on record.
+    mutating func markFenced(_ node: NodeName) {
+        nodes[node, default: NodeState()].status = .lost
+        nodes[node]?.fence = nil
+        for (name, resource) in resources where resource.node == node {
+            resources[name] = ResourceState(failures: resource.failures)
+        }
     }
 }

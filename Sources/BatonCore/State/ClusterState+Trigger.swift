@@ -7,6 +7,10 @@ extension ClusterState {
         var state = self
         switch trigger {
         case .nodeLost(let node):
+            // A node lost for the first time may still run what it ran: with fencing it is fenced first.
+            if spec.fences, status(of: node) != .lost, fence(of: node) == nil {
+                state.nodes[node, default: NodeState()].fence = .needed("\(node) was lost")
+            }
             state.nodes[node, default: NodeState()].status = .lost
         case .nodeJoined(let node):
             // What a lost node ran counted as stopped; probes on the returning node tell what really runs there.
@@ -15,7 +19,9 @@ extension ClusterState {
                     state.resources[name] = ResourceState(failures: resource.failures)
                 }
             }
+            // It is back and answers: its probes tell what runs there, so it need not be fenced.
             state.nodes[node, default: NodeState()].status = .online
+            state.nodes[node]?.fence = nil
         case .standby(let node):
             state.nodes[node, default: NodeState()].status = .standby
         case .online(let node):
@@ -42,6 +48,14 @@ extension ClusterState {
             record.failures = []
             if record.status == .blocked || record.status == .failed { record = ResourceState() }
             state.resources[name] = record
+            // A node that is heard and could not be fenced: the administrator has dealt with what failed there.
+            for (node, nodeState) in nodes where nodeState.status != .lost && nodeState.fence != nil {
+                state.nodes[node]?.fence = nil
+            }
+        case .fence(let node):
+            state.nodes[node, default: NodeState()].fence = .needed("an administrator asked to fence \(node)")
+        case .fenceConfirmed(let node):
+            state.markFenced(node)
         case .replan, .formed:
             break
         }

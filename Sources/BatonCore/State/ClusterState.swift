@@ -27,6 +27,13 @@ public struct ClusterState: Hashable, Sendable {
     /// The status of a node; a node the state does not mention is online.
     public func status(of node: NodeName) -> NodeStatus { nodes[node]?.status ?? .online }
 
+    /// Whether `node` must be fenced, or could not be; `nil` when neither.
+    public func fence(of node: NodeName) -> FenceStatus? { nodes[node]?.fence }
+
+    /// Whether what `node` runs is out of reach: the node is lost, or it is to be fenced or could not be. Nothing is
+    /// stopped there; what it ran starts elsewhere once it is confirmed dead or fenced.
+    public func isCutOff(_ node: NodeName) -> Bool { status(of: node) == .lost || fence(of: node) != nil }
+
     /// A resource's state; a resource the state does not mention is stopped.
     public func state(of resource: ResourceName) -> ResourceState { resources[resource] ?? ResourceState() }
 

@@ -4,11 +4,36 @@ public struct NodeState: Hashable, Sendable {
     public var status: NodeStatus
     /// The node's LINTER-style role.
     public var role: NodeRole
+    /// Whether the node must be fenced before what it ran starts elsewhere; `nil` when it need not be (it is fenced,
+    /// or nothing made it suspect).
+    public var fence: FenceStatus?
 
     /// Creates a node state.
-    public init(status: NodeStatus = .online, role: NodeRole = .undefined) {
+    public init(status: NodeStatus = .online, role: NodeRole = .undefined, fence: FenceStatus? = nil) {
         self.status = status
         self.role = role
+        self.fence = fence
+    }
+}
+
+/// Why a node is to be fenced, or why it could not be.
+public enum FenceStatus: Hashable, Sendable {
+    /// It was lost, or a stop failed on it, and fencing is configured: the next plan fences it.
+    case needed(String)
+    /// Its fence failed on every level: what it ran starts nowhere until an administrator fences it again
+    /// (`baton fence NODE`) or swears it is off (`baton fence confirm NODE`).
+    case failed(String)
+
+    /// Whether the next plan fences the node.
+    public var isNeeded: Bool {
+        if case .needed = self { true } else { false }
+    }
+
+    /// Why.
+    public var reason: String {
+        switch self {
+        case .needed(let reason), .failed(let reason): reason
+        }
     }
 }
 

@@ -21,6 +21,7 @@ extension ClusterSpec {
         diagnostics += validateOrder()
         diagnostics += validateColocation()
         if let events { diagnostics += events.validate() }
+        diagnostics += validateFencing()
         return diagnostics.sorted()
     }
 

@@ -131,38 +131,7 @@ extension ResourceSpec {
     ///   - specs: the agent's parameters, from its table or its meta-data.
     ///   - agentName: the agent as hints name it.
     public func parameterDiagnostics(against specs: [ParameterSpec], agentName: String) -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
-        for parameter in parameters {
-            guard let spec = specs.first(where: { $0.name == parameter.name }) else {
-                let names = specs.map(\.name)
-                let suggestion = Spelling.suggestion(for: parameter.name, among: names)
-                let takes =
-                    names.isEmpty
-                    ? "\(agentName) takes no parameters"
-                    : names.count > 8
-                        ? "'baton agent info \(agentName)' lists its parameters"
-                        : "\(agentName) takes \(names.joined(separator: ", "))"
-                diagnostics.append(
-                    Diagnostic(
-                        .error, .badParameter, at: parameter.location,
-                        "unknown parameter '\(parameter.name)' in resource '\(name)'",
-                        hint: suggestion.map { "did you mean '\($0)'?" } ?? takes))
-                continue
-            }
-            if let error = spec.kind.check(parameter.value) {
-                diagnostics.append(
-                    Diagnostic(
-                        .error, error.code, at: parameter.valueLocation,
-                        "parameter '\(parameter.name)' of resource '\(name)': \(error.message)", hint: error.hint))
-            }
-        }
-        for spec in specs where spec.isRequired && parameter(spec.name) == nil {
-            diagnostics.append(
-                Diagnostic(
-                    .error, .badParameter, at: location, "resource '\(name)' lacks parameter '\(spec.name)'",
-                    hint: "\(agentName) needs \(spec.name): \(spec.summary)"))
-        }
-        return diagnostics
+        Parameter.diagnostics(parameters, against: specs, of: "resource '\(name)'", agentName: agentName, at: location)
     }
 
     private static func isEnvironmentName(_ text: String) -> Bool {
@@ -229,5 +198,47 @@ extension ParameterSpec.Kind {
             : ValueError(
                 .badParameter, "'\(value)' is not a host name",
                 hint: "use labels of letters, digits and '-', separated by dots, such as erp-db or erp-db.example.lan")
+    }
+}
+
+extension Parameter {
+    /// Findings about `parameters` of `owner` (`resource 'db'`, `fence device 'ipmi-n1'`, written at `location`)
+    /// against what its agent takes: unknown names, values of the wrong kind, required parameters not written.
+    public static func diagnostics(
+        _ parameters: [Parameter], against specs: [ParameterSpec], of owner: String, agentName: String,
+        at location: SourceLocation
+    ) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        for parameter in parameters {
+            guard let spec = specs.first(where: { $0.name == parameter.name }) else {
+                let names = specs.map(\.name)
+                let suggestion = Spelling.suggestion(for: parameter.name, among: names)
+                let takes =
+                    names.isEmpty
+                    ? "\(agentName) takes no parameters"
+                    : names.count > 8
+                        ? "'baton agent info \(agentName)' lists its parameters"
+                        : "\(agentName) takes \(names.joined(separator: ", "))"
+                diagnostics.append(
+                    Diagnostic(
+                        .error, .badParameter, at: parameter.location,
+                        "unknown parameter '\(parameter.name)' in \(owner)",
+                        hint: suggestion.map { "did you mean '\($0)'?" } ?? takes))
+                continue
+            }
+            if let error = spec.kind.check(parameter.value) {
+                diagnostics.append(
+                    Diagnostic(
+                        .error, error.code, at: parameter.valueLocation,
+                        "parameter '\(parameter.name)' of \(owner): \(error.message)", hint: error.hint))
+            }
+        }
+        for spec in specs where spec.isRequired && !parameters.contains(where: { $0.name == spec.name }) {
+            diagnostics.append(
+                Diagnostic(
+                    .error, .badParameter, at: location, "\(owner) lacks parameter '\(spec.name)'",
+                    hint: "\(agentName) needs \(spec.name): \(spec.summary)"))
+        }
+        return diagnostics
     }
 }
