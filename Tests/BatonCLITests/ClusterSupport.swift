@@ -209,7 +209,7 @@ final class Cluster: @unchecked Sendable {
     }
 
     /// Starts a program (never through a shell), its standard output and error appended to `output`.
-    private func spawn(_ arguments: [String], output log: String) throws -> pid_t {
+    func spawn(_ arguments: [String], output log: String) throws -> pid_t {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

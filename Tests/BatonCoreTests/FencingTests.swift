@@ -152,6 +152,7 @@ import Testing
         #expect(!plan.actions.contains { $0.kind == .stop }, "the fence stops what runs on n1")
         let done = Self.ran(plan, from: fenced)
         #expect(done.status(of: Self.n1) == .lost, "fenced: it rejoins when it comes back")
+        #expect(done.state(of: ResourceName("r3")).failures.isEmpty, "the fenced machine starts afresh")
         #expect(done.runningNode(of: Self.spec.groups[0]) == Self.n2)
     }
 

@@ -92,7 +92,12 @@ public struct AgentCatalog: Sendable {
         entries += Self.names(in: baseDirectory + "/agents").filter {
             Self.isExecutable(baseDirectory + "/agents/" + $0)
         }
-        .map { Entry(reference: "agents/\($0)", kind: "script", location: baseDirectory + "/agents/" + $0) }
+        .map {
+            // A fence agent beside the configuration is named fence-NAME or fence_NAME.
+            Entry(
+                reference: "agents/\($0)", kind: $0.hasPrefix("fence") ? "fence" : "script",
+                location: baseDirectory + "/agents/" + $0)
+        }
         for provider in Self.names(in: ocfRoot + "/resource.d") {
             let directory = "\(ocfRoot)/resource.d/\(provider)"
             entries += Self.names(in: directory).filter { Self.isExecutable(directory + "/" + $0) }.map {

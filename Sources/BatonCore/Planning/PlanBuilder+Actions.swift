@@ -45,8 +45,10 @@ extension PlanBuilder {
     }
 
     /// How long `fencer` waits before it fences `target`: nothing when it holds more groups (or as many, and is more
-    /// senior), so that in a fence race the node that runs the groups fences first and survives.
+    /// senior), so that in a fence race the node that runs the groups fences first and survives. Only a lost target
+    /// can race: one that is heard (a stop failed there, an administrator asked) is fenced at once.
     private func fenceDelay(of fencer: NodeName, before target: NodeName, _ fencing: FencingSpec) -> Duration {
+        guard state.status(of: target) == .lost else { return .zero }
         func holdings(_ node: NodeName) -> Int {
             spec.groups.count { group in
                 group.resources.contains { state.state(of: $0.name).activeNode == node }

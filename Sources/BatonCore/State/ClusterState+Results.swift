@@ -110,13 +110,19 @@ extension ClusterState {
         return state.withRoles(spec)
     }
 
-    /// `node` is off: fenced, or an administrator swore it is. It counts as lost, and everything it ran, blocked or
-    /// not, as stopped; failures stay on record.
+    /// `node` is off: fenced, or an administrator swore it is. It counts as lost, everything it ran, blocked or not,
+    /// as stopped, and the failures on record there are forgotten: the machine starts afresh when it returns (a
+    /// fenced node's history is cleared in Pacemaker too).
     mutating func markFenced(_ node: NodeName) {
         nodes[node, default: NodeState()].status = .lost
         nodes[node]?.fence = nil
-        for (name, resource) in resources where resource.node == node {
-            resources[name] = ResourceState(failures: resource.failures)
+        for (name, resource) in resources {
+            let kept = resource.failures.filter { $0.node != node }
+            if resource.node == node {
+                resources[name] = ResourceState(failures: kept)
+            } else if kept.count < resource.failures.count {
+                resources[name]?.failures = kept
+            }
         }
     }
 }
