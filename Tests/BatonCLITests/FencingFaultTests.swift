@@ -32,9 +32,9 @@ import Testing
     }
 
     /// The cluster of the fault tests with the gate agent in the group, and fencing through agents/fence-netns.
-    static func make(_ fault: Fault) async throws -> Cluster? {
+    static func make(_ name: String) async throws -> Cluster? {
         let agent = ValidateCommandTests.packageRoot.appendingPathComponent("agents/fence-netns").path
-        return try await Cluster.make(fault.rawValue) { net, directory in
+        return try await Cluster.make(name) { net, directory in
             """
             groups:
               - name: web
@@ -48,7 +48,7 @@ import Testing
               devices:
                 - name: netns
                   agent: \(agent)
-                  params: {namespace_prefix: \(AgentCommandTests.prefix)\(fault.rawValue)}
+                  params: {namespace_prefix: \(AgentCommandTests.prefix)\(name)}
                   timeout: 10s
               topology: {n1: [netns], n2: [netns]}
 
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test(arguments: Fault.allCases) func zeroDualActive(_ fault: Fault) async throws {
-        guard let cluster = try await Self.make(fault) else { return }
+        guard let cluster = try await Self.make(fault.rawValue) else { return }
         defer { cluster.tearDown() }
         try cluster.start("n1")
         try cluster.start("n2")
@@ -86,6 +86,33 @@ import Testing
             }
         }
         print("fencing \(fault): \(Self.trials) trials, 0 ms dual-active, widest gap between samples \(worst)")
+    }
+
+    /// `baton fence NODE --wait`: the administrator fences the standby through the senior; it is rebooted (here:
+    /// its engine killed with everything else) and, started again, rejoins as the ready standby.
+    @Test func anAdministratorFencesTheStandby() async throws {
+        guard let cluster = try await Self.make("fa") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "n1 holds the group, n2 is the ready standby") {
+            ClusterTests.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        let answer = try await ValidateCommandTests.run(
+            Cluster.baton, ["fence", "n2", "--wait", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(answer.status == 0 && answer.output.contains("n2 is fenced"), "\(answer.output)\(answer.error)")
+        try await reapFenced(cluster, "n2", "baton fence n2")
+        let n1 = try #require(await cluster.status("n1"))
+        #expect(ClusterTests.running(n1, on: "n1"), "what n1 runs keeps running")
+        #expect(n1.events.contains { $0.event == "fence-started" && $0.node == "n2" && $0.reporter == "n1" })
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n1", "n2 is back as the ready standby") {
+            $0.peers.first { $0.name == "n2" }?.role == .slaveOK
+        }
+        let refused = try await ValidateCommandTests.run(
+            Cluster.baton,
+            ["fence", "confirm", "n2", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(refused.status == 1 && refused.error.contains("n2 is heard"), "\(refused.output)\(refused.error)")
     }
 
     /// The sampler's control: without fencing, a partition of every link for 5 s runs the floating address on both
