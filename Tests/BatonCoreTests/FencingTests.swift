@@ -88,6 +88,14 @@ import Testing
         let lost = Planner.plan(Self.spec, from: state, trigger: .nodeLost(Self.n3))
         let fence = try #require(lost.actions.first { $0.kind == .fence && $0.target == Self.n3 })
         #expect(fence.node == Self.n2 && fence.fence?.delay == .zero, "n2 is more senior than n3")
+
+        // Seen from n3 alone, n2 lost too: n3 is less senior than n2 and holds as many groups (none).
+        var alone = state
+        alone.nodes[Self.n2]?.status = .lost
+        let fromN3 = Planner.plan(Self.spec, from: alone, trigger: .fence(Self.n2))
+        let late = try #require(fromN3.actions.first { $0.kind == .fence && $0.target == Self.n2 })
+        #expect(late.node == Self.n3 && late.fence?.delay == .seconds(5))
+        #expect(late.reason.hasSuffix("n3 holds as many groups as n2 and is less senior, so it waits 5s first"))
     }
 
     @Test func aFenceThatSucceededMakesWhatTheNodeRanStopped() throws {

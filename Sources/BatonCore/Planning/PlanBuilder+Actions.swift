@@ -31,11 +31,9 @@ extension PlanBuilder {
         guard case .needed(let why)? = state.fence(of: node) ?? .needed("\(node) was lost"),
             let fencer = spec.nodesBySeniority.first(where: { $0.name != node && !state.isCutOff($0.name) })?.name
         else { return nil }
-        let delay = fenceDelay(of: fencer, before: node, fencing)
+        let (delay, because) = fenceDelay(of: fencer, before: node, fencing)
         var reason = why + ": what it ran starts elsewhere only once it is fenced"
-        if delay > .zero {
-            reason += "; \(fencer) holds fewer groups than \(node), so it waits \(delay.configText) first"
-        }
+        if let because { reason += "; \(because), so it waits \(delay.configText) first" }
         let draft = add(
             Draft(
                 kind: .fence, node: fencer, target: node, timeout: fencing.budget(of: node) + delay, reason: reason,
@@ -47,17 +45,23 @@ extension PlanBuilder {
     /// How long `fencer` waits before it fences `target`: nothing when it holds more groups (or as many, and is more
     /// senior), so that in a fence race the node that runs the groups fences first and survives. Only a lost target
     /// can race: one that is heard (a stop failed there, an administrator asked) is fenced at once.
-    private func fenceDelay(of fencer: NodeName, before target: NodeName, _ fencing: FencingSpec) -> Duration {
-        guard state.status(of: target) == .lost else { return .zero }
+    /// - Returns: the delay, and why there is one (`nil` when there is none).
+    private func fenceDelay(of fencer: NodeName, before target: NodeName, _ fencing: FencingSpec)
+        -> (Duration, String?)
+    {
+        guard state.status(of: target) == .lost, fencing.delay.value > .zero else { return (.zero, nil) }
         func holdings(_ node: NodeName) -> Int {
             spec.groups.count { group in
                 group.resources.contains { state.state(of: $0.name).activeNode == node }
             }
         }
         let (mine, theirs) = (holdings(fencer), holdings(target))
-        guard mine == theirs else { return mine < theirs ? fencing.delay.value : .zero }
+        if mine < theirs { return (fencing.delay.value, "\(fencer) holds fewer groups than \(target)") }
         let seniority = spec.nodesBySeniority.map(\.name)
-        return seniority.firstIndex(of: fencer)! > seniority.firstIndex(of: target)! ? fencing.delay.value : .zero
+        guard mine == theirs, seniority.firstIndex(of: fencer)! > seniority.firstIndex(of: target)! else {
+            return (.zero, nil)
+        }
+        return (fencing.delay.value, "\(fencer) holds as many groups as \(target) and is less senior")
     }
 
     /// Tells the administrator's handler what happened to `group` once all its actions, drafted from `first` on,
