@@ -164,6 +164,17 @@ import Testing
         #expect(done.runningNode(of: Self.spec.groups[0]) == Self.n2)
     }
 
+    @Test func aCleanupClearsOnlyTheFenceOfTheNodeWhereTheResourceWasBlocked() {
+        var failed = Self.afterStopFailed(Self.running(on: "n1"))
+        failed.nodes[Self.n1]?.fence = .failed("its fence failed")
+        failed.nodes[Self.n2]?.fence = .failed("its fence failed")
+        let unrelated = failed.applying(.cleanup(ResourceName("r1")), in: Self.spec)
+        #expect(unrelated.fence(of: Self.n1) != nil, "r1 was not blocked: n1 may still run r3")
+        let cleaned = failed.applying(.cleanup(ResourceName("r3")), in: Self.spec)
+        #expect(cleaned.fence(of: Self.n1) == nil)
+        #expect(cleaned.fence(of: Self.n2) != nil, "nothing of n2's was cleaned up")
+    }
+
     /// The state once the stop of r3 failed on n1, with fencing configured.
     static func afterStopFailed(_ state: ClusterState) -> ClusterState {
         let action = PlannedAction(

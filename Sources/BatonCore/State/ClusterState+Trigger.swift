@@ -45,13 +45,14 @@ extension ClusterState {
             state.groups[group, default: GroupState()].waiting = nil
         case .cleanup(let name):
             var record = state.state(of: name)
+            // The node it failed on, when that node is heard: its fence was for this failure (a stop), and the
+            // administrator has dealt with it there.
+            if let node = record.node, record.status == .blocked, status(of: node) != .lost {
+                state.nodes[node]?.fence = nil
+            }
             record.failures = []
             if record.status == .blocked || record.status == .failed { record = ResourceState() }
             state.resources[name] = record
-            // A node that is heard and could not be fenced: the administrator has dealt with what failed there.
-            for (node, nodeState) in nodes where nodeState.status != .lost && nodeState.fence != nil {
-                state.nodes[node]?.fence = nil
-            }
         case .fence(let node):
             state.nodes[node, default: NodeState()].fence = .needed("an administrator asked to fence \(node)")
         case .fenceConfirmed(let node):
