@@ -111,14 +111,18 @@ extension String {
 
 /// Whether a process runs: it exists and is not a zombie waiting for its parent (PID 1 may reap it late).
 func isRunning(_ pid: Int32) -> Bool {
-    guard let file = fopen("/proc/\(pid)/stat", "r") else { return false }
-    defer { fclose(file) }
-    var buffer = [CChar](repeating: 0, count: 512)
-    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return false }
-    let line = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    guard let close = line.lastIndex(of: ")") else { return false }
+    guard let line = firstLine(of: "/proc/\(pid)/stat"), let close = line.lastIndex(of: ")") else { return false }
     let state = line[close...].dropFirst(2).first
     return state != "Z" && state != "X"
+}
+
+/// The first line of a file (up to 511 bytes), or nil when it cannot be read or is empty.
+func firstLine(of path: String) -> String? {
+    guard let file = fopen(path, "r") else { return nil }
+    defer { fclose(file) }
+    var buffer = [CChar](repeating: 0, count: 512)
+    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// Whether a test's prerequisite holds. Outside CI a missing one skips the test with a printed reason; under

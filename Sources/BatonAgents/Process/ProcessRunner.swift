@@ -1,4 +1,6 @@
+import Dispatch
 import Subprocess
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -69,13 +71,13 @@ private struct Supervision: Sendable {
         case output(OutputTail)
         case error(OutputTail)
         case exited
-        case timedOut
         case idle
     }
 
     /// Reads both streams to their end, waits for the program to exit, and signals its group on timeout.
     func watch(output: SubprocessOutputSequence, error: SubprocessOutputSequence) async -> ProcessResult {
-        let deadline = ContinuousClock.now + request.timeout
+        let deadline = Deadline(group: pid.value, grace: request.grace)
+        deadline.arm(after: request.timeout)
         var result = ProcessResult(termination: .exited(0))
         var streamsOpen = 2
         var exited = false
@@ -83,7 +85,6 @@ private struct Supervision: Sendable {
         await withTaskGroup(of: Event.self) { group in
             group.addTask { .output(await read(output, prefix: nil)) }
             group.addTask { .error(await read(error, prefix: request.reasonPrefix)) }
-            group.addTask { await enforce(deadline) }
             for await event in group {
                 switch event {
                 case .output(let tail):
@@ -94,7 +95,6 @@ private struct Supervision: Sendable {
                     result.exitReason = tail.prefixedLine
                     streamsOpen -= 1
                 case .exited: exited = true
-                case .timedOut: result.timedOut = true
                 case .idle: break
                 }
                 // Both streams closed: the program is exiting (or closed them on purpose); wait for its exit.
@@ -105,6 +105,7 @@ private struct Supervision: Sendable {
                 if streamsOpen == 0, exited { group.cancelAll() }
             }
         }
+        result.timedOut = deadline.disarm()
         return result
     }
 
@@ -119,20 +120,6 @@ private struct Supervision: Sendable {
         return tail
     }
 
-    /// Sleeps until the deadline, then signals the whole process group: SIGTERM, then SIGKILL after the grace period.
-    private func enforce(_ deadline: ContinuousClock.Instant) async -> Event {
-        do {
-            try await Task.sleep(until: deadline, clock: .continuous)
-        } catch {
-            return .idle
-        }
-        kill(-pid.value, SIGTERM)
-        try? await Task.sleep(for: request.grace)
-        // Sent even when the leader is gone: a descendant that ignored SIGTERM may still hold the group.
-        kill(-pid.value, SIGKILL)
-        return .timedOut
-    }
-
     /// Waits until the program has exited, without reaping it (Subprocess does that).
     private func waitForExit() async -> Event {
         var pause = Duration.microseconds(200)
@@ -145,5 +132,66 @@ private struct Supervision: Sendable {
             pause = min(pause * 2, .milliseconds(50))
         }
         return .idle
+    }
+}
+
+/// The timeout of one program: SIGTERM to its process group when it passes, SIGKILL after the grace period.
+///
+/// The signals go from Dispatch timers on a queue of their own, not from tasks: a cooperative pool kept busy by other
+/// work (the engine's, or a test suite's), or global queues whose threads all block, cannot delay them.
+private final class Deadline: Sendable {
+    private enum Phase { case armed, terminated, done }
+
+    /// A serial queue of its own: Dispatch gives it a thread even when every worker of the global queues is busy.
+    private static let timers = DispatchQueue(label: "baton.process-deadlines")
+
+    private let group: pid_t
+    private let grace: Duration
+    private let phase = Mutex(Phase.armed)
+
+    init(group: pid_t, grace: Duration) {
+        self.group = group
+        self.grace = grace
+    }
+
+    func arm(after timeout: Duration) {
+        Self.timers.asyncAfter(deadline: .now() + Self.interval(timeout)) { [self] in
+            let terminated = phase.withLock { phase in
+                guard phase == .armed else { return false }
+                // The leader is not reaped before ``disarm()``, so the group's number is still this program's.
+                kill(-group, SIGTERM)
+                phase = .terminated
+                return true
+            }
+            guard terminated else { return }
+            Self.timers.asyncAfter(deadline: .now() + Self.interval(grace)) { [self] in
+                phase.withLock { phase in
+                    guard phase == .terminated else { return }
+                    kill(-group, SIGKILL)
+                    phase = .done
+                }
+            }
+        }
+    }
+
+    /// Ends the watch once the program exited and its output closed; returns whether the timeout had passed. After a
+    /// SIGTERM the group gets its SIGKILL now: a descendant that ignored SIGTERM may still hold the group.
+    func disarm() -> Bool {
+        phase.withLock { phase in
+            defer { phase = .done }
+            switch phase {
+            case .armed: return false
+            case .terminated:
+                kill(-group, SIGKILL)
+                return true
+            case .done: return true
+            }
+        }
+    }
+
+    private static func interval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        let (nanoseconds, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .never : .nanoseconds(Int(clamping: nanoseconds + attoseconds / 1_000_000_000))
     }
 }
