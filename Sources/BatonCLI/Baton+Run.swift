@@ -54,6 +54,11 @@ extension Baton {
                 connection (events with follow keeps it open). baton status, events, switch, standby, online, \
                 cleanup, start --force and plan --live use it.
 
+                The engine runs at a real-time priority (SCHED_RR 10) so that a loaded machine does not delay its \
+                heartbeats and timers; the agents it starts run at normal priority. Where the kernel refuses \
+                real-time priority it runs at nice -10 and says so. --priority normal keeps the priority it was \
+                started with.
+
                 Exit status: 0 after a signal, 1 when the engine cannot start (invalid configuration, key file, \
                 links not on this machine, another engine on the same state directory).
                 """
@@ -65,6 +70,11 @@ extension Baton {
         var ocfRoot = ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf"
         @Option(help: ArgumentHelp("This node's name, when its links do not tell.", valueName: "name"))
         var node: String?
+        @Option(
+            help: ArgumentHelp(
+                "How the engine is scheduled: realtime (SCHED_RR 10, or nice -10 where refused; agents at normal "
+                    + "priority) or normal."))
+        var priority: EnginePriority = .realtime
 
         /// Creates the command; ArgumentParser calls this.
         public init() {}
@@ -95,6 +105,8 @@ extension Baton {
                 writeStandardError("baton: \(failure.message)\n")
                 throw ExitCode(failure.status)
             }
+            let scheduling = priority.apply()
+            if !scheduling.asked { writeStandardError("baton: warning: the engine runs at \(scheduling.words)\n") }
             var logger = Logger(label: "baton")
             logger[metadataKey: "node"] = "\(settings.node)"
             do {

@@ -31,6 +31,11 @@ import Testing
         #expect(sameTime == first.state, "both nodes hold the same cluster state")
         #expect(!(try await cluster.holdsFloatingAddress("n2")), "the floating address is on n1 only")
         #expect(await cluster.ping(), "the client reaches the floating address")
+        // The engines run at real-time priority; the service their agent started, at normal priority.
+        let resetOnFork: Int32 = 0x4000_0000
+        #expect(sched_getscheduler(try #require(cluster.engines["n1"])) == SCHED_RR | resetOnFork)
+        let service = try #require(cluster.agentProcesses("n1").first)
+        #expect(sched_getscheduler(service) == SCHED_OTHER && getpriority(__priority_which_t(0), id_t(service)) == 0)
         let dryRun = try await ValidateCommandTests.run(
             Self.baton,
             ["plan", "--live", "--fail", "n1", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n2")])
