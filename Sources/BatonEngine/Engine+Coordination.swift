@@ -246,17 +246,26 @@ extension Engine {
             let report = await Executor().run(plan, with: LocalOnlyRunner(engine: self))
             handle(.aloneFinished(plan, report))
         }
-        // What may still run here, last member first; a stop that failed in a plan is tried once more.
+        // What may still run here; a stop that failed in a plan is tried once more.
+        await stopHere()
+        monitors = [:]
+        handle(.stopped)
+        // Peers hear that this node left on purpose (a `node-left`, not a `node-lost`).
+        sendHeartbeats()
+    }
+}
+
+extension Engine {
+    /// Stops what may still run on this node (``NodeController/remainingHere``), last member first, without a plan:
+    /// the engine stops, or the node is cut off (``NodeController/cutOff``).
+    func stopHere() async {
         for (resource, group) in controller.remainingHere {
+            cancelMonitor(resource.name)
             let stop = PlannedAction.stop(resource, of: group, on: local)
             let outcome = await perform(stop)
             record(stop, outcome)
             handle(.remainingStopped(resource.name, of: group, succeeded: outcome.code == 0))
         }
-        monitors = [:]
-        handle(.stopped)
-        // Peers hear that this node left on purpose (a `node-left`, not a `node-lost`).
-        sendHeartbeats()
     }
 }
 

@@ -103,6 +103,12 @@ public actor Engine {
     var nextAwaited: UInt64 = 0
     var nextMonitorToken = 0
     var events: EventLog
+    /// The tiebreaker's pings, once ``run()`` opened them; with how many answers it had counted, the time of the
+    /// last one and when the pings began.
+    var pinger: TiebreakerPinger?
+    var tiebreakerAnswers: UInt64 = 0
+    var lastTiebreakerAnswer: Duration?
+    var pingsBegan = Duration.zero
 
     /// Creates the engine; nothing is sent or bound until ``run()``.
     /// - Throws: ``EngineError`` when the state file cannot be read.
@@ -147,6 +153,15 @@ public actor Engine {
             throw EngineError(
                 "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
         }
+        if let tiebreaker = spec.tiebreaker {
+            do {
+                pinger = try TiebreakerPinger(targets: tiebreaker.targets.map(\.value))
+                pingsBegan = clock.now
+            } catch {
+                await coordinator?.close()
+                throw EngineError("cannot ping the tiebreaker: \(error)")
+            }
+        }
         emit(.engineStarted(local, boot: "\(boot)", initdead: spec.heartbeat.initdead.value))
         await withDiscardingTaskGroup { outer in
             outer.addTask {
@@ -173,6 +188,7 @@ public actor Engine {
             halt()
             group.cancelAll()
         }
+        pinger?.close()
         await coordinator?.close()
     }
 
@@ -228,10 +244,25 @@ public actor Engine {
             let coordinator = coordinator
             await coordinator?.restore()
             sendHeartbeats()
+            pingTiebreaker()
             handle(.tick)
             self.coordinator?.retransmit(at: clock.now)
             try? await clock.sleep(for: interval)
         }
+    }
+
+    /// Pings the tiebreaker's targets, and tells the controller whether one answered within the timeout (once one
+    /// answered, or the timeout passed since the pings began).
+    private func pingTiebreaker() {
+        guard let pinger, let timeout = spec.tiebreaker?.timeout.value else { return }
+        let answers = pinger.answers
+        if answers != tiebreakerAnswers {
+            tiebreakerAnswers = answers
+            lastTiebreakerAnswer = clock.now
+        }
+        pinger.ping()
+        let reached = lastTiebreakerAnswer.map { clock.now - $0 < timeout } ?? false
+        if reached || clock.now - pingsBegan >= timeout { handle(.tiebreaker(reached: reached)) }
     }
 
     // MARK: Packets
@@ -241,8 +272,7 @@ public actor Engine {
         coordinator?.announce(
             Summary(
                 role: own.role, senior: own.senior?.rawValue, term: own.term, digest: own.digest,
-                held: own.held,
-                config: identity.digest, sections: identity.sections))
+                held: own.held, config: identity.digest, sections: identity.sections, tiebreaker: own.tiebreaker))
     }
 
     /// The link in use to `peer`, for what goes on one link only.
@@ -281,7 +311,7 @@ public actor Engine {
             role: summary.role, senior: summary.senior.map(NodeName.init), term: summary.term, digest: summary.digest,
             held: summary.held,
             differences: summary.config == identity.digest
-                ? nil : summary.sections.map { identity.differences(from: $0) } ?? [])
+                ? nil : summary.sections.map { identity.differences(from: $0) } ?? [], tiebreaker: summary.tiebreaker)
     }
 
     // MARK: The controller
@@ -351,6 +381,8 @@ public actor Engine {
                 }
             case .requestEnded(let id, let outcome):
                 awaiting.removeValue(forKey: id)?.resume(returning: outcome)
+            case .stopHere:
+                spawn { await self.stopHere() }
             case .runPlan, .stopSecondInstance, .runAlone, .askStandby, .reply:
                 left.append(action)
             }

@@ -35,11 +35,13 @@ public struct Summary: Codable, Hashable, Sendable {
     /// The digest of each section of it, so that a peer can name what differs; left out like `held` when the
     /// summary does not fit.
     public var sections: [String: String]?
+    /// Whether the sender reaches the tiebreaker; left out when it does not know yet, or the cluster has none.
+    public var tiebreaker: Bool?
 
     /// Creates a summary.
     public init(
         role: NodeRole, senior: String?, term: UInt64, digest: String, held: [String: Int]?, config: String,
-        sections: [String: String]?
+        sections: [String: String]?, tiebreaker: Bool? = nil
     ) {
         self.role = role
         self.senior = senior
@@ -48,6 +50,7 @@ public struct Summary: Codable, Hashable, Sendable {
         self.held = held
         self.config = config
         self.sections = sections
+        self.tiebreaker = tiebreaker
     }
 }
 

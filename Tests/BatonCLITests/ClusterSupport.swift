@@ -162,6 +162,8 @@ final class Cluster: @unchecked Sendable {
         for bridge in 0...1 {
             try await ip("sw", ["link", "add", "br\(bridge)", "type", "bridge"])
             try await ip("sw", ["link", "set", "br\(bridge)", "up"])
+            // The switch answers pings on each network (10.NET.1.254, 10.NET.2.254): the tiebreaker's targets.
+            try await ip("sw", ["addr", "add", "10.\(net).\(bridge + 1).254/24", "dev", "br\(bridge)"])
         }
         for (host, name, links) in [(1, "n1", 2), (2, "n2", 2), (100, "c", 1)] {
             for link in 0..<links {

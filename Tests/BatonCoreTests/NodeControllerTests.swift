@@ -213,14 +213,15 @@ import Testing
     static func heartbeat(
         _ time: Int64, from peer: NodeName = n2, link: Int = 0, boot: BootIdentifier = firstBoot,
         role: NodeRole = .undefined, follows: NodeName? = nil, term: UInt64 = 0, digest: String = "",
-        held: [String: Int]? = [:], differences: [String]? = nil
+        held: [String: Int]? = [:], differences: [String]? = nil, tiebreaker: Bool? = nil
     ) -> Step {
         .input(
             time,
             .heard(
                 peer, link: link, boot: boot,
                 PeerSummary(
-                    role: role, senior: follows, term: term, digest: digest, held: held, differences: differences)))
+                    role: role, senior: follows, term: term, digest: digest, held: held, differences: differences,
+                    tiebreaker: tiebreaker)))
     }
 
     static func tick(_ time: Int64) -> Step { .input(time, .tick) }

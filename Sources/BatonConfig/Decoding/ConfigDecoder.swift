@@ -11,6 +11,7 @@ struct ConfigDecoder {
     enum Keys {
         static let top = [
             "version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events", "fencing",
+            "tiebreaker",
         ]
         static let heartbeat = ["port", "interval", "warntime", "deadtime", "initdead", "key-file"]
         static let node = ["name", "priority", "links"]
@@ -26,6 +27,7 @@ struct ConfigDecoder {
         static let events = ["handler", "timeout"]
         static let fencing = ["mode", "action", "delay", "devices", "topology"]
         static let device = ["name", "agent", "params", "timeout", "retries"]
+        static let tiebreaker = ["targets", "timeout"]
     }
 
     mutating func decodeCluster(_ root: YAMLNode) -> ClusterSpec? {
@@ -66,11 +68,12 @@ struct ConfigDecoder {
             fields["colocation"].flatMap { list($0, "colocation") }?.compactMap { decodeColocation($0) } ?? []
         let events = fields["events"].flatMap { decodeEvents($0) }
         let fencing = fields["fencing"].flatMap { decodeFencing($0) }
+        let tiebreaker = fields["tiebreaker"].flatMap { decodeTiebreaker($0, heartbeat: heartbeat) }
         guard let cluster else { return nil }
         return ClusterSpec(
             cluster: Located(ClusterName(cluster.value), at: cluster.location), heartbeat: heartbeat, nodes: nodes,
             groups: groups,
-            order: order, colocation: colocation, events: events, fencing: fencing)
+            order: order, colocation: colocation, events: events, fencing: fencing, tiebreaker: tiebreaker)
     }
 
     private mutating func decodeHeartbeat(_ node: YAMLNode) -> HeartbeatSettings? {
@@ -247,6 +250,21 @@ struct ConfigDecoder {
         return FencingSpec(
             mode: mode ?? .on, action: action ?? .reboot, delay: delay, devices: devices, topology: topology,
             at: node.location)
+    }
+
+    private mutating func decodeTiebreaker(_ node: YAMLNode, heartbeat: HeartbeatSettings) -> TiebreakerSpec? {
+        guard let fields = mapping(node, "tiebreaker", allowed: Keys.tiebreaker) else { return nil }
+        let written = nonEmptyList(
+            fields, "targets", at: node.location, code: .missingKey, "the tiebreaker has no targets",
+            hint: "list the addresses each node pings, e.g. targets: [10.0.1.254], or remove 'tiebreaker'")
+        let targets = written?.compactMap { target in
+            string(target, "a tiebreaker target").flatMap { text in
+                parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
+            }
+        }
+        return TiebreakerSpec(
+            targets: targets ?? [], timeout: fields["timeout"].flatMap { duration($0, "tiebreaker timeout") },
+            heartbeat: heartbeat, at: node.location)
     }
 
     private mutating func decodeDevice(_ node: YAMLNode) -> FenceDevice? {

@@ -77,6 +77,13 @@ public enum ClusterEvent: Hashable, Sendable {
     /// An administrator swore `target` is off (`baton fence confirm`): what it ran counts as stopped.
     case fenceConfirmed(NodeName)
 
+    // The tiebreaker. The subject is the node that pings.
+    /// No target answered `node` for `timeout`.
+    case tiebreakerLost(NodeName, targets: [IPAddress], timeout: Duration)
+    case tiebreakerReached(NodeName)
+    /// `node` hears no peer for `silence` and reaches no tiebreaker target; `stopping`: it stops what it runs.
+    case cutOff(NodeName, silence: Duration, stopping: Bool)
+
     /// The name of each kind of event, as logs, `baton events` and the handler's `BATON_EVENT` show it.
     public enum Name: String, CaseIterable, Sendable {
         case engineStarted = "engine-started", engineStopping = "engine-stopping", engineStopped = "engine-stopped"
@@ -98,6 +105,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case failuresExpired = "failures-expired"
         case fenceStarted = "fence-started", fenceSucceeded = "fence-succeeded", fenceFailed = "fence-failed"
         case fenceConfirmed = "fence-confirmed"
+        case tiebreakerLost = "tiebreaker-lost", tiebreakerReached = "tiebreaker-reached", cutOff = "cut-off"
     }
 
     public var name: Name {
@@ -145,6 +153,9 @@ public enum ClusterEvent: Hashable, Sendable {
         case .fenceSucceeded: .fenceSucceeded
         case .fenceFailed: .fenceFailed
         case .fenceConfirmed: .fenceConfirmed
+        case .tiebreakerLost: .tiebreakerLost
+        case .tiebreakerReached: .tiebreakerReached
+        case .cutOff: .cutOff
         }
     }
 
@@ -152,18 +163,20 @@ public enum ClusterEvent: Hashable, Sendable {
         switch self {
         case .engineStarted, .engineStopping, .engineStopped, .listeningEnded, .seniorChanged, .stateReceived,
             .nodeJoined, .nodeLeft, .configMatched, .linkUp, .switchoverRequested, .groupStarted, .groupStopped,
-            .resourceStarted, .resourceStopped, .failuresExpired:
+            .resourceStarted, .resourceStopped, .failuresExpired, .tiebreakerReached:
             .info
         case .roleChanged(_, _, let role): role == .mainFailed || role == .slaveFailed ? .error : .info
         case .linkLate(_, _, _, let leaving): leaving ? .info : .warning
         case .linkDown(_, _, _, let leaving, let elsewhere): leaving ? .info : elsewhere ? .warning : .error
         case .clockDifference, .nodeRestarted, .linkSwitched, .takeoverStarted, .takeoverFinished, .requestRefused,
-            .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped, .fenceSucceeded, .fenceConfirmed:
+            .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped, .fenceSucceeded, .fenceConfirmed,
+            .tiebreakerLost:
             .warning
         case .stateFileFailed, .configMismatch, .groupHeldElsewhere, .resourceFailed, .monitorFailed, .probeFailed,
             .fenceStarted:
             .error
         case .groupBlocked(_, _, _, _, let fenced): fenced ? .error : .critical
+        case .cutOff(_, _, let stopping): stopping ? .critical : .error
         case .nodeLost, .takeoverFailed, .strayStopFailed, .leftRunning, .fenceFailed:
             .critical
         }
@@ -180,7 +193,8 @@ public enum ClusterEvent: Hashable, Sendable {
             .probeFailed(_, _, let node, _, _), .groupBlocked(_, _, let node, _, _), .strayStopped(_, _, let node),
             .strayStopFailed(_, _, let node, _), .monitorFailed(_, let node, _), .leftRunning(_, _, let node),
             .fenceStarted(let node, _, _, _), .fenceSucceeded(let node, _, _), .fenceFailed(let node, _, _),
-            .fenceConfirmed(let node):
+            .fenceConfirmed(let node), .tiebreakerLost(let node, _, _), .tiebreakerReached(let node),
+            .cutOff(let node, _, _):
             node
         default:
             nil
@@ -300,6 +314,16 @@ public enum ClusterEvent: Hashable, Sendable {
             return "the fence of \(target) by \(fencer) failed\(detail(text)): what it ran starts nowhere else"
         case .fenceConfirmed(let target):
             return "an administrator confirms \(target) is off: what it ran counts as stopped"
+        case .tiebreakerLost(let node, let targets, let timeout):
+            return "no tiebreaker target (\(targets.map(\.description).joined(separator: ", "))) answered \(node) "
+                + "for \(timeout.configText): it takes nothing over alone, and what it runs moves to a node that "
+                + "reaches one"
+        case .tiebreakerReached(let node): return "\(node) reaches the tiebreaker again"
+        case .cutOff(let node, let silence, let stopping):
+            return "\(node) hears no peer for \(silence.configText) and reaches no tiebreaker target: "
+                + (stopping
+                    ? "it stops its resources, so that a peer that reaches the tiebreaker takes them over"
+                    : "it starts nothing")
         }
     }
 
@@ -324,6 +348,9 @@ public enum ClusterEvent: Hashable, Sendable {
             "stop \(name) on \(node) by hand: it runs on two nodes; then run `baton cleanup \(name)`"
         case .leftRunning(let name, _, let node):
             "stop \(name) on \(node) by hand, then run `baton cleanup \(name)`"
+        case .tiebreakerLost(let node, _, _): "check \(node)'s network and the tiebreaker targets"
+        case .cutOff(let node, _, _):
+            "check \(node)'s links; its groups run on a peer that reaches the tiebreaker, or nowhere until it is heard"
         case .fenceFailed(let target, _, _):
             "fix the fence device and run `baton fence \(target)`, or make sure \(target) is off and run "
                 + "`baton fence confirm \(target)`"

@@ -24,6 +24,8 @@ extension NodeController {
         }
         election.heard(term: summary.term, from: peer)
         if peer == senior, !isSenior, summary.digest != digest || source != senior { requestState() }
+        if let reached = summary.tiebreaker { noteTiebreaker(of: peer, reached: reached) }
+        if cutOff { checkCutOff() }
     }
 
     /// Whether this node runs an action of `term` that `sender` sent: only the senior it follows, in its current
@@ -218,9 +220,21 @@ extension NodeController {
         // The state it holds may count it lost: the senior's, from before this node's return was planned (an engine
         // back within deadtime, then a stall). A node that leads runs: it plans from itself online.
         if state.status(of: local) == .lost { state.nodes[local, default: NodeState()].status = .online }
+        // Who reaches the tiebreaker, as its heartbeats said, before anything is planned (a takeover among it); the
+        // groups are placed again for each change.
+        tiebreakerQueued = [:]
+        var reach: [(NodeName, Bool)] = []
+        for node in spec.nodes.map(\.name) where alive.contains(node) || node == local {
+            guard let reached = node == local ? tiebreakerReached : summaries[node]?.tiebreaker,
+                state.nodes[node]?.tiebreakerLost ?? false == reached
+            else { continue }
+            state.nodes[node, default: NodeState()].tiebreakerLost = !reached
+            reach.append((node, reached))
+        }
         for node in spec.nodes.map(\.name) where node != local && !alive.contains(node) {
             if state.status(of: node) != .lost { enqueue(.nodeLost(node)) }
         }
+        for (node, reached) in reach { enqueue(.tiebreaker(node, reached: reached)) }
         if abandoned { enqueue(.nodeJoined(local)) }
         publish()
     }
@@ -251,7 +265,9 @@ extension NodeController {
     private mutating func formCluster(alive: Set<NodeName>) {
         var formed = ClusterState(time: wall)
         for node in spec.nodes.map(\.name) {
-            formed.nodes[node] = NodeState(status: node == local || alive.contains(node) ? .online : .lost)
+            let reached = node == local ? tiebreakerReached : summaries[node]?.tiebreaker
+            formed.nodes[node] = NodeState(
+                status: node == local || alive.contains(node) ? .online : .lost, tiebreakerLost: reached == false)
         }
         var newest: [String: (generation: Int, owner: String?)] = stored.groups.mapValues { ($0.generation, $0.owner) }
         for (peer, summary) in summaries where alive.contains(peer) {
@@ -287,5 +303,70 @@ extension NodeController {
         source = local
         publish()
         enqueue(.formed)
+    }
+}
+
+extension NodeController {
+    // MARK: Tiebreaker
+
+    /// The engine's pings say whether a tiebreaker target answers: said as an event when it changes, and put in the
+    /// state by the senior.
+    ///
+    /// A node that reaches a target again while it hears no peer (a partition heals: its peers' heartbeats may come
+    /// a moment later) counts as reaching it only once that lasted a deadtime, so that two nodes cut off do not both
+    /// take the groups over when the network returns.
+    mutating func tiebreakerChanged(_ reached: Bool) {
+        guard let tiebreaker = spec.tiebreaker else { return }
+        if reached, tiebreakerReached == false, peersSilent(for: spec.heartbeat.deadtime.value / 2) {
+            let since = tiebreakerReturned ?? now
+            tiebreakerReturned = since
+            guard now.milliseconds - since.milliseconds >= spec.heartbeat.deadtime.value.wholeMilliseconds else {
+                return
+            }
+        }
+        tiebreakerReturned = nil
+        guard reached != tiebreakerReached else { return }
+        let first = tiebreakerReached == nil
+        tiebreakerReached = reached
+        if !reached {
+            emit(.tiebreakerLost(local, targets: tiebreaker.targets.map(\.value), timeout: tiebreaker.timeout.value))
+        } else if !first {
+            emit(.tiebreakerReached(local))
+        }
+        noteTiebreaker(of: local, reached: reached)
+        checkCutOff()
+    }
+
+    /// The senior puts a node's reach of the tiebreaker in the state, through the queue: what runs on a node that
+    /// lost it moves to one that reaches it, and nothing starts where it is lost.
+    mutating func noteTiebreaker(of node: NodeName, reached: Bool) {
+        guard spec.tiebreaker != nil, isSenior, ready else { return }
+        let known = tiebreakerQueued[node] ?? !(state.nodes[node]?.tiebreakerLost ?? false)
+        guard known != reached else { return }
+        tiebreakerQueued[node] = reached
+        enqueue(.tiebreaker(node, reached: reached))
+    }
+
+    /// A node that hears no peer for half the deadtime and reaches no tiebreaker target may be the one cut off: it
+    /// stops what it runs before its peers' deadtime ends, so that a peer that reaches the tiebreaker may take it
+    /// over, and starts nothing until it hears a peer or reaches the tiebreaker again.
+    mutating func checkCutOff() {
+        guard spec.tiebreaker != nil, !membership.isListening, !stopped else { return }
+        let silence = spec.heartbeat.deadtime.value / 2
+        let isCutOff = peersSilent(for: silence) && tiebreakerReached == false
+        guard isCutOff != cutOff else { return }
+        cutOff = isCutOff
+        guard isCutOff else { return }
+        let stopping = !remainingHere.isEmpty
+        emit(.cutOff(local, silence: silence, stopping: stopping))
+        if stopping { out.append(.stopHere) }
+    }
+
+    /// Whether no peer was heard on any link for `silence`.
+    private func peersSilent(for silence: Duration) -> Bool {
+        membership.peers.allSatisfy { peer in
+            guard let last = peer.links.compactMap(\.lastHeard).max() else { return true }
+            return now.milliseconds - last.milliseconds >= silence.wholeMilliseconds
+        }
     }
 }

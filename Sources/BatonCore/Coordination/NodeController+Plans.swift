@@ -227,6 +227,11 @@ extension NodeController {
             out.append(.reply(ActionOutcome(code: 1, message: "the engine of \(local) stopped", declined: true)))
         } else if kind == .start, shuttingDown {
             out.append(.reply(ActionOutcome(code: 1, message: "\(local) is shutting down", declined: true)))
+        } else if kind == .start, cutOff {
+            out.append(
+                .reply(
+                    ActionOutcome(
+                        code: 1, message: "\(local) is cut off: it hears no peer and reaches no tiebreaker target")))
         }
     }
 

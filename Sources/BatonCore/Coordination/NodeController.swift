@@ -50,6 +50,12 @@ public struct NodeController: Sendable {
     public internal(set) var draining = false
     /// The role last announced (``ClusterEvent/roleChanged(_:from:to:)``).
     public internal(set) var reportedRole: NodeRole = .undefined
+    /// Whether a tiebreaker target answered within the tiebreaker's timeout, as the engine last said; `nil` before
+    /// it said, or without a tiebreaker.
+    public internal(set) var tiebreakerReached: Bool?
+    /// This node hears no peer for half the deadtime and reaches no tiebreaker target: it stopped what it ran, and
+    /// declines every start, until it hears a peer or reaches the tiebreaker again.
+    public internal(set) var cutOff = false
 
     /// Peers whose engine stopped on purpose when they were last lost: their loss is no takeover.
     var left: Set<NodeName> = []
@@ -73,6 +79,10 @@ public struct NodeController: Sendable {
     var heldElsewhere: [GroupName: Timestamp] = [:]
     /// Administrators' requests that wait for their transition (`--wait`), by the driver's number.
     var awaited: [(id: UInt64, trigger: Trigger)] = []
+    /// The reach of the tiebreaker the senior last put in the queue for each node.
+    var tiebreakerQueued: [NodeName: Bool] = [:]
+    /// Since when a target answers again while no peer is heard, until that counts.
+    var tiebreakerReturned: Timestamp?
     /// Monitor failures on this node that the senior has not acknowledged yet, with their codes.
     var unreported: [ResourceName: Int] = [:]
     /// Those on their way to the senior now.
@@ -144,6 +154,7 @@ public struct NodeController: Sendable {
             state = state.applying(.standby(local), in: spec).applying(report, of: plan, in: spec)
         case .remainingStopped(let resource, let group, let succeeded):
             remainingStopped(resource, of: group, succeeded: succeeded)
+        case .tiebreaker(let reached): tiebreakerChanged(reached)
         case .stopped:
             stopped = true
             save()
@@ -159,6 +170,7 @@ public struct NodeController: Sendable {
 
     private mutating func tick() {
         handle(membership.tick(at: now))
+        checkCutOff()
         expireFailures()
         retryHeldGroups()
         reportMonitorFailures()
@@ -183,7 +195,7 @@ public struct NodeController: Sendable {
     public var summary: PeerSummary {
         PeerSummary(
             role: role, senior: senior, term: term, digest: digest,
-            held: stored.held(by: local))
+            held: stored.held(by: local), tiebreaker: tiebreakerReached)
     }
 
     mutating func updateRole() {
@@ -244,11 +256,13 @@ public struct PeerSummary: Hashable, Sendable {
     public var held: [String: Int]?
     /// `nil` when the sender's configuration is this node's; else the sections that differ (empty when unknown).
     public var differences: [String]?
+    /// Whether the sender reaches the tiebreaker; `nil` when it does not know yet, or the cluster has none.
+    public var tiebreaker: Bool?
 
     /// Creates a summary.
     public init(
         role: NodeRole, senior: NodeName?, term: UInt64, digest: String, held: [String: Int]? = nil,
-        differences: [String]? = nil
+        differences: [String]? = nil, tiebreaker: Bool? = nil
     ) {
         self.role = role
         self.senior = senior
@@ -256,6 +270,7 @@ public struct PeerSummary: Hashable, Sendable {
         self.digest = digest
         self.held = held
         self.differences = differences
+        self.tiebreaker = tiebreaker
     }
 }
 
@@ -302,6 +317,9 @@ public enum NodeInput: Hashable, Sendable {
     case aloneFinished(Plan, ExecutionReport)
     /// A stop of what remained on this node (``NodeController/remainingHere``) ended.
     case remainingStopped(ResourceName, of: GroupName, succeeded: Bool)
+    /// Whether a tiebreaker target answered within the tiebreaker's timeout: said at the first answer or timeout,
+    /// then whenever it changes.
+    case tiebreaker(reached: Bool)
     /// The engine stopped: nothing runs here any more.
     case stopped
 }
@@ -335,6 +353,9 @@ public enum NodeAction: Hashable, Sendable {
     case askStandby(NodeName)
     /// Tell the senior of this monitor failure, then ``NodeInput/monitorFailureReported(_:code:accepted:)``.
     case reportMonitorFailure(ResourceName, code: Int, to: NodeName)
+    /// Stop what may still run here (``NodeController/remainingHere``), last member first, each with
+    /// ``NodeInput/remainingStopped(_:of:succeeded:)``: this node is cut off.
+    case stopHere
     /// The answer to the input (a request, a peer's monitor failure, an action that must not run).
     case reply(ActionOutcome)
     /// The answer to an awaited request (``NodeInput/awaitedRequest(_:id:)``): whether what was asked holds now.

@@ -19,12 +19,14 @@ public struct ClusterSpec: Hashable, Sendable {
     public var events: EventSettings?
     /// Fence devices and each node's levels, when written.
     public var fencing: FencingSpec?
+    /// The addresses a node must reach to run groups, when written.
+    public var tiebreaker: TiebreakerSpec?
 
     /// Creates a specification.
     public init(
         cluster: Located<ClusterName>, heartbeat: HeartbeatSettings, nodes: [NodeSpec], groups: [GroupSpec],
         order: [OrderConstraint] = [], colocation: [ColocationConstraint] = [], events: EventSettings? = nil,
-        fencing: FencingSpec? = nil
+        fencing: FencingSpec? = nil, tiebreaker: TiebreakerSpec? = nil
     ) {
         self.cluster = cluster
         self.heartbeat = heartbeat
@@ -34,6 +36,7 @@ public struct ClusterSpec: Hashable, Sendable {
         self.colocation = colocation
         self.events = events
         self.fencing = fencing
+        self.tiebreaker = tiebreaker
     }
 
     /// Every resource of every group, in file order.

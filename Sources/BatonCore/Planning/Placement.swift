@@ -157,8 +157,10 @@ struct Placement {
         return (pinned + spec.candidates(for: groups[0])).filter { seen.insert($0).inserted }
     }
 
-    /// Why no group of a unit may run on `node`, or `nil` when all may.
-    static func refusal(_ members: [Member], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState) -> String? {
+    /// Why no group of a unit may run on `node`, or `nil` when all may; `tiebreaker: false` leaves the tiebreaker out.
+    static func refusal(
+        _ members: [Member], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState, tiebreaker: Bool = true
+    ) -> String? {
         switch state.status(of: node) {
         case .lost: return "\(node) was lost"
         case .standby: return "\(node) is in standby"
@@ -168,6 +170,7 @@ struct Placement {
         if let fence = state.fence(of: node) {
             return fence.isNeeded ? "\(node) is to be fenced" : "\(node) could not be fenced"
         }
+        if tiebreaker, let reason = tiebreakerRefusal(members, on: node, spec, state) { return reason }
         for member in members {
             let group = member.group
             if state.state(of: group.name).stopped {
@@ -181,6 +184,30 @@ struct Placement {
                     return reason
                 }
             }
+        }
+        return nil
+    }
+
+    /// Why a node that reaches no tiebreaker target may not run a unit: it hears no peer (it may be the node cut
+    /// off, and a peer that reaches the tiebreaker takes the unit over), a node that reaches one could run it
+    /// (Heartbeat's ipfail), or it would start the unit anew while a node is lost or away (a node that declined a start
+    /// is put in standby before membership says it is lost). While every node is online and none reaches a target
+    /// (the tiebreaker itself is down), what runs keeps running and may move between them.
+    private static func tiebreakerRefusal(
+        _ members: [Member], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState
+    ) -> String? {
+        guard spec.tiebreaker != nil, state.nodes[node]?.tiebreakerLost == true else { return nil }
+        let nodes = spec.nodes.map(\.name)
+        let heard = nodes.filter { $0 != node && state.status(of: $0) != .lost }
+        guard !heard.isEmpty else { return "\(node) reaches no tiebreaker target and hears no peer" }
+        let better = heard.first {
+            state.nodes[$0]?.tiebreakerLost != true && refusal(members, on: $0, spec, state, tiebreaker: false) == nil
+        }
+        if let better { return "\(node) reaches no tiebreaker target, and \(better) does" }
+        // A start where the unit does not run yet is a takeover unless every node is online and heard.
+        let runsHere = members.contains { $0.states.contains { $0.activeNode == node } }
+        if !runsHere, nodes.contains(where: { state.status(of: $0) != .online }) {
+            return "\(node) reaches no tiebreaker target: it takes nothing over while a node is lost or away"
         }
         return nil
     }

@@ -175,6 +175,8 @@ extension PlanBuilder {
             )
         case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed:
             return Detection(.zero, "administrator request")
+        case .tiebreaker:
+            return Detection(spec.tiebreaker?.timeout.value ?? .zero, "tiebreaker timeout")
         case .replan:
             return Detection(.zero, "re-plan")
         case .formed:

@@ -24,6 +24,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     /// An administrator swears a lost node is off (`baton fence confirm NODE`): what it ran counts as stopped, as if
     /// its fence had succeeded.
     case fenceConfirmed(NodeName)
+    /// A node's heartbeats say it reaches a tiebreaker target again, or none any more.
+    case tiebreaker(NodeName, reached: Bool)
     /// Actions of the previous plan failed; the state already holds their results.
     case replan(failed: [PlannedAction])
     /// The engines of the online nodes found each other (or one node's listening ended alone): nothing is known
@@ -45,6 +47,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .cleanup(let resource): "administrator cleans up \(resource)"
         case .fence(let node): "administrator fences \(node)"
         case .fenceConfirmed(let node): "administrator confirms \(node) is off"
+        case .tiebreaker(let node, let reached):
+            reached ? "node \(node) reaches the tiebreaker again" : "node \(node) reaches no tiebreaker target"
         case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
         case .formed: "the cluster formed"
         }
@@ -56,7 +60,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
             spec.node(named: node) == nil ? "unknown node '\(node)'" : nil
         }
         switch self {
-        case .nodeLost(let node), .nodeJoined(let node), .standby(let node), .online(let node):
+        case .nodeLost(let node), .nodeJoined(let node), .standby(let node), .online(let node),
+            .tiebreaker(let node, _):
             return unknownNode(node)
         case .resourceFailed(let resource, let node, _):
             guard spec.resources.contains(where: { $0.name == resource }) else {

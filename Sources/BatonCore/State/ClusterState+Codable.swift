@@ -12,6 +12,8 @@ extension ClusterState: Codable {
         /// `needed` or `failed`, with `fenceReason`.
         var fence: String?
         var fenceReason: String?
+        /// `true` when the node reaches no tiebreaker target; left out otherwise.
+        var tiebreakerLost: Bool?
     }
 
     private struct NamedGroup: Codable {
@@ -48,7 +50,9 @@ extension ClusterState: Codable {
                         debugDescription: "fence of node '\(node.name)' is '\(other)', "
                             + "not 'needed' or 'failed'"))
             }
-            nodes[node.name] = NodeState(status: node.status ?? .online, role: node.role ?? .undefined, fence: fence)
+            nodes[node.name] = NodeState(
+                status: node.status ?? .online, role: node.role ?? .undefined, fence: fence,
+                tiebreakerLost: node.tiebreakerLost ?? false)
         }
         for group in try container.decodeIfPresent([NamedGroup].self, forKey: .groups) ?? [] {
             groups[group.name] = GroupState(
@@ -69,7 +73,7 @@ extension ClusterState: Codable {
             nodes.sorted { $0.key < $1.key }.map {
                 NamedNode(
                     name: $0.key, status: $0.value.status, role: $0.value.role, fence: $0.value.fence?.name,
-                    fenceReason: $0.value.fence?.reason)
+                    fenceReason: $0.value.fence?.reason, tiebreakerLost: $0.value.tiebreakerLost ? true : nil)
             },
             forKey: .nodes)
         try container.encode(

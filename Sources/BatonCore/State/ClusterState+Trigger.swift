@@ -57,6 +57,8 @@ extension ClusterState {
             state.nodes[node, default: NodeState()].fence = .needed("an administrator asked to fence \(node)")
         case .fenceConfirmed(let node):
             state.markFenced(node)
+        case .tiebreaker(let node, let reached):
+            state.nodes[node, default: NodeState()].tiebreakerLost = !reached
         case .replan, .formed:
             break
         }

@@ -7,12 +7,19 @@ public struct NodeState: Hashable, Sendable {
     /// Whether the node must be fenced before what it ran starts elsewhere; `nil` when it need not be (it is fenced,
     /// or nothing made it suspect).
     public var fence: FenceStatus?
+    /// The node's last heartbeat said it reaches no tiebreaker target: it starts nothing, and what it runs moves to a
+    /// node that reaches one.
+    public var tiebreakerLost: Bool
 
     /// Creates a node state.
-    public init(status: NodeStatus = .online, role: NodeRole = .undefined, fence: FenceStatus? = nil) {
+    public init(
+        status: NodeStatus = .online, role: NodeRole = .undefined, fence: FenceStatus? = nil,
+        tiebreakerLost: Bool = false
+    ) {
         self.status = status
         self.role = role
         self.fence = fence
+        self.tiebreakerLost = tiebreakerLost
     }
 }
 

@@ -44,9 +44,9 @@ extension ClusterSpec {
         return diagnostics
     }
 
-    /// Without `fencing:`, a group whose resources hold data may run on two nodes at once.
+    /// Without `fencing:` or `tiebreaker:`, a group whose resources hold data may run on two nodes at once.
     private func dataWithoutFencing() -> [Diagnostic] {
-        guard nodes.count > 1 else { return [] }
+        guard nodes.count > 1, tiebreaker == nil else { return [] }
         return groups.compactMap { group in
             guard let holder = group.resources.first(where: \.holdsData) else { return nil }
             return Diagnostic(
@@ -54,8 +54,8 @@ extension ClusterSpec {
                 "group '\(group.name)' holds data (\(holder.name)) and the cluster has no fencing: when a node's "
                     + "engine dies alone or every link is cut, its peer starts the group while the old holder may "
                     + "still run it, and both write the data",
-                hint: "add a 'fencing:' section with a device for each node, or write 'fencing: {mode: off}' to accept "
-                    + "the risk")
+                hint: "add a 'fencing:' section with a device for each node, or a 'tiebreaker:' the nodes ping, or "
+                    + "write 'fencing: {mode: off}' to accept the risk")
         }
     }
 }

@@ -22,6 +22,7 @@ extension ClusterSpec {
         diagnostics += validateColocation()
         if let events { diagnostics += events.validate() }
         diagnostics += validateFencing()
+        diagnostics += validateTiebreaker()
         return diagnostics.sorted()
     }
 
