@@ -5,7 +5,8 @@ import Testing
 
 /// The Rose HA cluster of seed 001, for real: PostgreSQL on an ext4 volume on one loop device that both nodes share
 /// (each engine in a mount namespace of its own), behind a floating address and an alias host name, with a client
-/// that writes numbered rows through the alias while the active node crashes.
+/// that writes numbered rows through the alias while the active node crashes, and while every link is cut (fencing
+/// through agents/fence-netns keeps the database on one node).
 @Suite(.serialized, .timeLimit(.minutes(10))) struct RoseHATests {
     static let rounds = 5
 
@@ -20,6 +21,9 @@ import Testing
         else { return }
         let disk = try await SharedDisk(bindir: bindir)
         defer { disk.tearDown() }
+        let powerSwitch = try PowerSwitch.install(in: disk.folder.path)
+        let power = PowerSwitch(directory: disk.folder.path)
+        defer { power.halt() }
         guard
             let cluster = try await Cluster.make(
                 "rh", privateMounts: true,
@@ -46,6 +50,14 @@ import Testing
                                   socket_dir: \(disk.sockets)
                                   logfile: \(disk.folder.path)/postgresql.log
                             monitor: {interval: 2s, timeout: 10s}
+                    fencing:
+                      delay: 1s
+                      devices:
+                        - name: power
+                          agent: \(powerSwitch)
+                          params: {namespace_prefix: \(AgentCommandTests.prefix)rh}
+                          timeout: 10s
+                      topology: {n1: [power], n2: [power]}
 
                     """
                 })
@@ -99,6 +111,26 @@ import Testing
             }
             _ = try await client.firstAcknowledgement(sentAfter: ContinuousClock.now, limit: .seconds(60), in: cluster)
         }
+
+        // A partition: both networks cut for 5 s while both nodes live. n1, which runs the database, fences n2 at once
+        // (n2 waits its delay first); the database never runs on both, and the client goes on once the links heal.
+        let cut = ContinuousClock.now
+        for bridge in ["br0", "br1"] { try await cluster.ip("sw", ["link", "set", bridge, "down"]) }
+        _ = try await cluster.waitForEvents("n1", "the partition: n1 fenced n2", limit: .seconds(20)) {
+            $0.contains { $0.event == "fence-succeeded" && $0.node == "n2" }
+        }
+        try await FencingFaultTests().reapFenced(cluster, "n2", "the partition")
+        try await Task.sleep(until: cut + .seconds(5), clock: .continuous)
+        for bridge in ["br0", "br1"] { try await cluster.ip("sw", ["link", "set", bridge, "up"]) }
+        let heal = ContinuousClock.now
+        let healed = try #require(await cluster.status("n1"))
+        #expect(Self.databaseNode(healed) == "n1", "the database stayed on n1")
+        let resumed = try await client.firstAcknowledgement(sentAfter: heal, limit: .seconds(60), in: cluster)
+        print("partition: the first row sent after the heal was acknowledged \(resumed - heal) after it")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n1", "n2 is back as the ready standby", limit: .seconds(60)) {
+            $0.peers.first { $0.name == "n2" }?.role == .slaveOK && Self.databaseNode($0) == "n1"
+        }
         await client.stop()
 
         // Every acknowledged row is there, once.
@@ -110,7 +142,8 @@ import Testing
         #expect(acknowledged.count > 50, "the client wrote only \(acknowledged.count) rows")
         let sorted = takeovers.sorted()
         print(
-            "Rose HA: \(acknowledged.count) rows acknowledged, \(lost.count) lost, \(rows.count - Set(rows).count) "
+            "Rose HA (5 crashes, a partition): \(acknowledged.count) rows acknowledged, \(lost.count) lost, "
+                + "\(rows.count - Set(rows).count) "
                 + "duplicated; takeover to the first acknowledged row: median \(sorted[sorted.count / 2]), "
                 + "maximum \(sorted.last!) over \(sorted.count) rounds")
     }
@@ -352,4 +385,60 @@ final class Client: @unchecked Sendable {
         throw TestFailure(
             "the client got no acknowledgement for \(limit); its last error: \(error)\n\(await cluster.report())")
     }
+}
+
+/// A power switch for the test's nodes, outside their namespaces. Each engine runs in a PID namespace of its own,
+/// where agents/fence-netns would see none of the other node's processes: the fence device of the Rose HA cluster
+/// forwards its options to this switch, which runs agents/fence-netns from the test's own namespaces, as a real
+/// fence agent talks to a power switch over the network.
+final class PowerSwitch: Sendable {
+    private let task: Task<Void, Never>
+
+    /// Writes the fence device (`power-switch` in `directory`): it forwards its options and waits for the answer.
+    static func install(in directory: String) throws -> String {
+        let device = directory + "/power-switch"
+        let netns = ValidateCommandTests.packageRoot.appendingPathComponent("agents/fence-netns").path
+        let script = """
+            #!/bin/sh
+            # Options as arguments (meta-data): fence-netns answers itself. On standard input: to the switch.
+            [ $# -gt 0 ] && exec \(netns) "$@"
+            id=$$
+            cat > "\(directory)/power.$id.tmp" && mv "\(directory)/power.$id.tmp" "\(directory)/power.$id.request"
+            for _ in $(seq 1 180); do
+                if [ -e "\(directory)/power.$id.done" ]; then
+                    cat "\(directory)/power.$id.out"; exit "$(cat "\(directory)/power.$id.done")"
+                fi
+                sleep 0.05
+            done
+            echo "the power switch did not answer" >&2; exit 1
+            """
+        try script.write(toFile: device, atomically: true, encoding: .utf8)
+        chmod(device, 0o755)
+        return device
+    }
+
+    /// Serves the requests written in `directory`, every 50 ms, until ``halt()``.
+    init(directory: String) {
+        let netns = ValidateCommandTests.packageRoot.appendingPathComponent("agents/fence-netns").path
+        task = Task {
+            while !Task.isCancelled {
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                for request in files where request.hasPrefix("power.") && request.hasSuffix(".request") {
+                    let path = directory + "/" + request
+                    let base = String(path.dropLast(".request".count))
+                    try? FileManager.default.removeItem(atPath: base + ".tmp")
+                    // The options go to fence-netns on its standard input; the paths are the shell's arguments.
+                    let run = try? await ValidateCommandTests.run(
+                        "/bin/sh", ["-c", "exec \"$0\" < \"$1\"", netns, path])
+                    try? FileManager.default.removeItem(atPath: path)
+                    try? ((run?.output ?? "") + (run?.error ?? "")).write(
+                        toFile: base + ".out", atomically: true, encoding: .utf8)
+                    try? "\(run?.status ?? 1)".write(toFile: base + ".done", atomically: true, encoding: .utf8)
+                }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+    }
+
+    func halt() { task.cancel() }
 }
