@@ -19,6 +19,7 @@ cleanup() {
     for ns in 1 2 c sw; do ip netns del $P$ns 2>/dev/null || true; done
 }
 trap 'cleanup; rm -rf "$DIR"' EXIT
+. "$(dirname "$0")/netns.sh"
 
 head -c 32 /dev/urandom | base64 > "$DIR/key"; chmod 600 "$DIR/key"
 cat > "$DIR/cluster.yaml" <<YAML
@@ -35,26 +36,6 @@ groups:
         agent: floating-ip
         params: {address: 10.$NET.1.50/24, interface: eth0}
 YAML
-
-network() {
-    ip netns add ${P}sw
-    for b in 0 1; do ip -n ${P}sw link add br$b type bridge; ip -n ${P}sw link set br$b up; done
-    for n in 1 2 c; do
-        ip netns add $P$n
-        ip -n $P$n link set lo up
-        for b in 0 1; do
-            [ $n = c ] && [ $b = 1 ] && continue
-            ip link add $P$n$b type veth peer name ${P}s$n$b
-            ip link set $P$n$b netns $P$n
-            ip link set ${P}s$n$b netns ${P}sw
-            ip -n ${P}sw link set ${P}s$n$b master br$b up
-            ip -n $P$n link set $P$n$b name eth$b
-            host=$n; [ $n = c ] && host=100
-            ip -n $P$n addr add 10.$NET.$((b + 1)).$host/24 dev eth$b
-            ip -n $P$n link set eth$b up
-        done
-    done
-}
 
 owner() {  # the node whose engine reports the group started there, seen from node $1
     "$BATON" status --json -c "$DIR/cluster.yaml" --state-dir "$DIR/s$1" 2>/dev/null |

@@ -123,6 +123,11 @@ final class Cluster: @unchecked Sendable {
             at: directory.appendingPathComponent("refuse"), withIntermediateDirectories: true)
     }
 
+    /// How many times each fault of a trial suite runs: the environment `variable`, 20 unless set.
+    static func trials(_ variable: String) -> Int {
+        ProcessInfo.processInfo.environment[variable].flatMap { Int($0) } ?? 20
+    }
+
     /// The lines the event handler has written so far.
     var handledEventsSoFar: String {
         (try? String(contentsOfFile: directory.appendingPathComponent("events").path, encoding: .utf8)) ?? ""

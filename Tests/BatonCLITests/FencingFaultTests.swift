@@ -27,9 +27,7 @@ import Testing
         var testDescription: String { "\(self)" }
     }
 
-    static var trials: Int {
-        ProcessInfo.processInfo.environment["BATON_FENCE_TRIALS"].flatMap { Int($0) } ?? 20
-    }
+    static var trials: Int { Cluster.trials("BATON_FENCE_TRIALS") }
 
     /// The cluster of the fault tests with the gate agent in the group, and fencing through agents/fence-netns.
     static func make(_ name: String) async throws -> Cluster? {

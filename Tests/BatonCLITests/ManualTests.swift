@@ -27,7 +27,9 @@ import Testing
                 .appendingPathComponent("README.md"), encoding: .utf8)
         let start = try #require(readme.range(of: "- Events ("))
         let list = readme[start.upperBound...].prefix { $0 != ")" }
-        let listed = list.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        let listed = list.split(separator: "`", omittingEmptySubsequences: false).enumerated().filter {
+            $0.offset % 2 == 1
+        }.map { String($0.element) }
         #expect(Set(listed) == Set(ClusterEvent.Name.allCases.map(\.rawValue)))
     }
 

@@ -21,9 +21,7 @@ import Testing
         var testDescription: String { "\(self)" }
     }
 
-    static var trials: Int {
-        ProcessInfo.processInfo.environment["BATON_TIEBREAKER_TRIALS"].flatMap { Int($0) } ?? 20
-    }
+    static var trials: Int { Cluster.trials("BATON_TIEBREAKER_TRIALS") }
 
     static func make(_ name: String) async throws -> Cluster? {
         try await Cluster.make(name) { net, _ in

@@ -99,11 +99,7 @@ struct ConfigDecoder {
         let written = nonEmptyList(
             fields, "links", at: name.location, code: .noLinks, "\(fields.context) has no links",
             hint: "list at least one address the node's heartbeats use, e.g. links: [10.0.0.1]")
-        let links = written?.compactMap { link in
-            string(link, "a link of \(fields.context)").flatMap { text in
-                parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
-            }
-        }
+        let links = written.map { addresses($0, "a link of \(fields.context)") }
         return NodeSpec(
             name: NodeName(name.value), priority: priority?.value ?? 0, links: links ?? [], at: name.location)
     }
@@ -257,14 +253,19 @@ struct ConfigDecoder {
         let written = nonEmptyList(
             fields, "targets", at: node.location, code: .missingKey, "the tiebreaker has no targets",
             hint: "list the addresses each node pings, e.g. targets: [10.0.1.254], or remove 'tiebreaker'")
-        let targets = written?.compactMap { target in
-            string(target, "a tiebreaker target").flatMap { text in
+        return TiebreakerSpec(
+            targets: written.map { addresses($0, "a tiebreaker target") } ?? [],
+            timeout: fields["timeout"].flatMap { duration($0, "tiebreaker timeout") },
+            heartbeat: heartbeat, at: node.location)
+    }
+
+    /// Each item as an IP address; one that is not is reported and left out.
+    private mutating func addresses(_ items: YAMLItems, _ what: @autoclosure () -> String) -> [Located<IPAddress>] {
+        items.compactMap { item in
+            string(item, what()).flatMap { text in
                 parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
             }
         }
-        return TiebreakerSpec(
-            targets: targets ?? [], timeout: fields["timeout"].flatMap { duration($0, "tiebreaker timeout") },
-            heartbeat: heartbeat, at: node.location)
     }
 
     private mutating func decodeDevice(_ node: YAMLNode) -> FenceDevice? {

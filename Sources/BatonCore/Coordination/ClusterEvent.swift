@@ -316,8 +316,7 @@ public enum ClusterEvent: Hashable, Sendable {
             return "an administrator confirms \(target) is off: what it ran counts as stopped"
         case .tiebreakerLost(let node, let targets, let timeout):
             return "no tiebreaker target (\(targets.map(\.description).joined(separator: ", "))) answered \(node) "
-                + "for \(timeout.configText): it takes nothing over alone, and what it runs moves to a node that "
-                + "reaches one"
+                + "for \(timeout.configText): it takes nothing over, and what it runs moves to a node that reaches one"
         case .tiebreakerReached(let node): return "\(node) reaches the tiebreaker again"
         case .cutOff(let node, let silence, let stopping):
             return "\(node) hears no peer for \(silence.configText) and reaches no tiebreaker target: "

@@ -226,7 +226,7 @@ extension NodeController {
         var reach: [(NodeName, Bool)] = []
         for node in spec.nodes.map(\.name) where alive.contains(node) || node == local {
             guard let reached = node == local ? tiebreakerReached : summaries[node]?.tiebreaker,
-                state.nodes[node]?.tiebreakerLost ?? false == reached
+                (state.nodes[node]?.tiebreakerLost ?? false) == reached
             else { continue }
             state.nodes[node, default: NodeState()].tiebreakerLost = !reached
             reach.append((node, reached))
