@@ -16,7 +16,7 @@ NET=$((100 + $$ % 100))
 
 cleanup() {
     for pid in $(cat "$DIR"/pids 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
-    for ns in 1 2 c sw; do ip netns del $P$ns 2>/dev/null || true; done
+    for ns in n1 n2 c sw; do ip netns del $P$ns 2>/dev/null || true; done
 }
 trap 'cleanup; rm -rf "$DIR"' EXIT
 . "$(dirname "$0")/netns.sh"
@@ -47,7 +47,7 @@ for run in $(seq 1 "$RUNS"); do
     cleanup; : > "$DIR/pids"; rm -rf "$DIR"/s1 "$DIR"/s2; mkdir -p "$DIR/s1" "$DIR/s2"
     network
     for n in 1 2; do
-        ip netns exec $P$n "$BATON" run -c "$DIR/cluster.yaml" --state-dir "$DIR/s$n" 2>"$DIR/log$n" &
+        ip netns exec ${P}n$n "$BATON" run -c "$DIR/cluster.yaml" --state-dir "$DIR/s$n" 2>"$DIR/log$n" &
         echo $! >> "$DIR/pids"; disown
     done
     for _ in $(seq 1 100); do [ "$(owner 2)" = n1 ] && break; sleep 0.1; done
@@ -58,7 +58,7 @@ for run in $(seq 1 "$RUNS"); do
     # The crash: the engine killed, then the links down (until then the kernel still answers for the
     # address); the clock starts once both are done.
     kill -9 "$(head -1 "$DIR/pids")"
-    ip -n ${P}1 link set eth0 down; ip -n ${P}1 link set eth1 down
+    ip -n ${P}n1 link set eth0 down; ip -n ${P}n1 link set eth1 down
     start=$(date +%s.%N)
     for _ in $(seq 1 100); do [ "$(owner 2)" = n2 ] && break; sleep 0.1; done
     sleep 0.3

@@ -88,6 +88,21 @@ import Testing
         #expect(try JSONDecoder().decode(ClusterState.self, from: data) == state)
     }
 
+    @Test func withFencingANodeThatReachesNoTargetFencesNoOne() throws {
+        var spec = FencingTests.spec
+        spec.tiebreaker = Self.spec.tiebreaker
+        // Seen from n1, cut off with g: it lost n2 and n3, and reaches no target. It fences no one.
+        var state = Self.running(on: "n1", lost: [Self.n1])
+        state.nodes[Self.n3]?.status = .lost
+        let cutOff = Planner.plan(spec, from: state, trigger: .nodeLost(Self.n2))
+        #expect(!cutOff.actions.contains { $0.kind == .fence }, "\(PlanRenderer.text(cutOff))")
+        // Seen from n2, which reaches the tiebreaker: it fences n1 (after its delay), then takes g over.
+        let reaching = Planner.plan(spec, from: Self.running(on: "n1"), trigger: .nodeLost(Self.n1))
+        let fence = try #require(reaching.actions.first { $0.kind == .fence })
+        #expect(fence.node == Self.n2 && fence.target == Self.n1)
+        #expect(Self.starts(reaching) == [Self.n2])
+    }
+
     // MARK: The controller
 
     static let controllerSpec = withTiebreaker(C.spec)

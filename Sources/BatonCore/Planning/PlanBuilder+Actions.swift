@@ -16,7 +16,8 @@ extension PlanBuilder {
     }
 
     /// The step that makes what `node` ran safe to start elsewhere, added once: its fence, or without fencing a
-    /// fence-needed step that succeeds at once. `nil` when no node can fence it, or its fence failed already.
+    /// fence-needed step that succeeds at once. `nil` when no node can fence it (every other node is cut off, or
+    /// reaches no tiebreaker target), or its fence failed already.
     mutating func fence(_ node: NodeName) -> Int? {
         if let existing = fences[node] { return existing }
         guard let fencing = spec.fencing, fencing.isEnabled else {
@@ -28,8 +29,12 @@ extension PlanBuilder {
             fences[node] = draft
             return draft
         }
-        guard case .needed(let why)? = state.fence(of: node) ?? .needed("\(node) was lost"),
-            let fencer = spec.nodesBySeniority.first(where: { $0.name != node && !state.isCutOff($0.name) })?.name
+        // A node that reaches no tiebreaker target fences no one (as with fence_heuristics_ping as a first level): it
+        // may be the one cut off, and the node it would fence the one that still serves.
+        let fencers = spec.nodesBySeniority.map(\.name).filter {
+            $0 != node && !state.isCutOff($0) && !(spec.tiebreaker != nil && state.nodes[$0]?.tiebreakerLost == true)
+        }
+        guard case .needed(let why)? = state.fence(of: node) ?? .needed("\(node) was lost"), let fencer = fencers.first
         else { return nil }
         let (delay, because) = fenceDelay(of: fencer, before: node, fencing)
         var reason = why + ": what it ran starts elsewhere only once it is fenced"
