@@ -196,12 +196,12 @@ struct Placement {
     private static func tiebreakerRefusal(
         _ members: [Member], on node: NodeName, _ spec: ClusterSpec, _ state: ClusterState
     ) -> String? {
-        guard spec.tiebreaker != nil, state.nodes[node]?.tiebreakerLost == true else { return nil }
+        guard state.reachesNoTiebreaker(node, in: spec) else { return nil }
         let nodes = spec.nodes.map(\.name)
         let heard = nodes.filter { $0 != node && state.status(of: $0) != .lost }
         guard !heard.isEmpty else { return "\(node) reaches no tiebreaker target and hears no peer" }
         let better = heard.first {
-            state.nodes[$0]?.tiebreakerLost != true && refusal(members, on: $0, spec, state, tiebreaker: false) == nil
+            !state.reachesNoTiebreaker($0, in: spec) && refusal(members, on: $0, spec, state, tiebreaker: false) == nil
         }
         if let better { return "\(node) reaches no tiebreaker target, and \(better) does" }
         // A start where the unit does not run yet is a takeover unless every node is online and heard.

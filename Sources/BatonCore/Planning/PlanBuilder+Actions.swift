@@ -32,7 +32,7 @@ extension PlanBuilder {
         // A node that reaches no tiebreaker target fences no one (as with fence_heuristics_ping as a first level): it
         // may be the one cut off, and the node it would fence the one that still serves.
         let fencers = spec.nodesBySeniority.map(\.name).filter {
-            $0 != node && !state.isCutOff($0) && !(spec.tiebreaker != nil && state.nodes[$0]?.tiebreakerLost == true)
+            $0 != node && !state.isCutOff($0) && !state.reachesNoTiebreaker($0, in: spec)
         }
         guard case .needed(let why)? = state.fence(of: node) ?? .needed("\(node) was lost"), let fencer = fencers.first
         else { return nil }

@@ -34,6 +34,11 @@ public struct ClusterState: Hashable, Sendable {
     /// stopped there; what it ran starts elsewhere once it is confirmed dead or fenced.
     public func isCutOff(_ node: NodeName) -> Bool { status(of: node) == .lost || fence(of: node) != nil }
 
+    /// Whether `node` reaches no tiebreaker target, as its heartbeats said; never without a tiebreaker.
+    public func reachesNoTiebreaker(_ node: NodeName, in spec: ClusterSpec) -> Bool {
+        spec.tiebreaker != nil && nodes[node]?.tiebreakerLost == true
+    }
+
     /// A resource's state; a resource the state does not mention is stopped.
     public func state(of resource: ResourceName) -> ResourceState { resources[resource] ?? ResourceState() }
 
