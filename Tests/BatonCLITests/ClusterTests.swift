@@ -99,7 +99,10 @@ import Testing
             Self.running($0, on: "n1") && $0.role == .slaveOK
         }
 
-        // Both nodes go down; n2 comes back alone. n1 ran the group last, with the newest data: n2 waits.
+        // Both nodes go down at once; n2 comes back alone. n1 ran the group last, with the newest data: n2 waits.
+        // Both engines stop first: a crash takes its commands' time, and n2 would take the group over (and hold the
+        // newest data) if n1's crash took longer than deadtime before n2's began.
+        for node in ["n1", "n2"] { kill(try #require(cluster.engines[node]), SIGSTOP) }
         await cluster.crash("n1")
         await cluster.crash("n2")
         try await cluster.ip("n2", ["link", "set", "eth0", "up"])
