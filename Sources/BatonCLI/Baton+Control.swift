@@ -271,6 +271,42 @@ extension Baton {
         }
     }
 
+    /// `baton maintenance on|off [--node NODE | GROUP]`.
+    public struct Maintenance: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Stop managing the cluster, a node or a group (on), or manage it again (off).",
+            discussion: """
+                In maintenance Baton starts, stops, monitors and fences nothing that is covered: with neither \
+                --node nor a group, every node; with --node, what runs on that node (and nothing new starts \
+                there); with a group, its members wherever they are. What runs goes on running, also when the \
+                engine stops or the node is lost, and status says unmanaged. Maintenance is kept in the state \
+                file across restarts. When it ends, what it covered is probed first, then the planner acts on \
+                what the probes found: a service stopped by hand meanwhile is started again, one found running \
+                stays where it is. A node lost during its maintenance is fenced when the maintenance ends.
+                """)
+        /// `on` or `off`.
+        enum Mode: String, ExpressibleByArgument, CaseIterable {
+            case on, off
+        }
+
+        @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
+        @Argument(help: "on or off.") var mode: Mode
+        @Argument(help: "The group; the whole cluster when neither a group nor --node is given.") var group: String?
+        @Option(help: ArgumentHelp("A node instead of a group.", valueName: "node")) var node: String?
+        public init() {}
+
+        public func validate() throws {
+            if group != nil, node != nil { throw ValidationError("give a group or --node, not both") }
+        }
+
+        public func run() async throws {
+            try await client.request(
+                ControlRequest(
+                    command: "maintenance-\(mode.rawValue)", group: group, node: node, wait: waiting.requested))
+        }
+    }
+
     /// `baton start GROUP [--force]`.
     public struct Start: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(

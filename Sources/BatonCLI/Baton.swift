@@ -14,8 +14,8 @@ public struct Baton: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Validate.self, PlanCommand.self, Simulate.self, AgentCommand.self, Run.self, Status.self, Events.self,
-            Switch.self, Unmove.self, Standby.self, Online.self, Cleanup.self, Stop.self, Start.self, Fence.self,
-            Keygen.self,
+            Switch.self, Unmove.self, Standby.self, Online.self, Cleanup.self, Stop.self, Start.self,
+            Maintenance.self, Fence.self, Keygen.self,
             Config.self, Demo.self,
             DemoService.self,
         ]

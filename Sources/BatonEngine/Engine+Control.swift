@@ -92,6 +92,8 @@ extension AdministratorRequest {
         case ("unmove", let group?, _, _): self = .unmove(group: group)
         case ("fence", _, let node?, _): self = .fence(node: node)
         case ("fence-confirm", _, let node?, _): self = .confirmFenced(node: node)
+        case ("maintenance-on", let group, let node, _): self = .maintenance(on: true, node: node, group: group)
+        case ("maintenance-off", let group, let node, _): self = .maintenance(on: false, node: node, group: group)
         default: return nil
         }
     }

@@ -128,8 +128,11 @@ extension Engine {
             if outcome.code == 0 { startMonitor(name, every: interval ?? MonitorSettings.defaultInterval) }
         }
         // A probe that finds the resource running adopts it (an engine started again while its services ran): it is
-        // watched from now on. Should the senior keep it elsewhere, the stop of this instance ends the monitor.
-        if kind == .probe, outcome.code == 0, let name, let monitor = spec.resource(named: name)?.monitor {
+        // watched from now on, unless it is in maintenance. Should the senior keep it elsewhere, the stop of this
+        // instance ends the monitor.
+        if kind == .probe, outcome.code == 0, let name, let monitor = spec.resource(named: name)?.monitor,
+            !state.isUnmanaged(name, in: spec)
+        {
             monitorResults[name] = 0
             startMonitor(name, every: monitor.effectiveInterval)
         }
@@ -187,8 +190,9 @@ extension Engine {
         spawn {
             while !Task.isCancelled {
                 try? await self.clock.sleep(for: interval)
-                // Cancelled (or another loop took its place) while it slept: it ends before it runs anything.
-                guard await self.monitors[name] == token, !Task.isCancelled else { return }
+                // Cancelled (or another loop took its place) while it slept, or its resource went into maintenance
+                // (as this node's copy of the state says): it ends before it runs anything.
+                guard await self.monitoring(name, token: token), !Task.isCancelled else { return }
                 let outcome = await runner.run(
                     .outsidePlan(
                         .monitor, name, of: nil, on: node,
@@ -197,6 +201,16 @@ extension Engine {
                 guard await self.monitorAnswered(name, token: token, code: outcome.code) else { return }
             }
         }
+    }
+
+    /// Whether the monitor loop `token` of `name` is still the one to run.
+    private func monitoring(_ name: ResourceName, token: Int) -> Bool {
+        guard monitors[name] == token else { return false }
+        guard !state.isUnmanaged(name, in: spec) else {
+            monitors[name] = nil
+            return false
+        }
+        return true
     }
 
     /// Ends the resource's recurring monitor: its loop ends at its next wake-up, and the answer of a run already

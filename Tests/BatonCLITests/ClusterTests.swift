@@ -236,7 +236,6 @@ import Testing
             takeover.severity == .critical && takeover.message.contains("left web not running"), "\(takeover.message)")
     }
 
-    /// Whether every resource of the group runs on `node`.
     /// `baton stop` stops the group on a running cluster, and it stays stopped while the engine of its node is
     /// killed and started again; `baton start` runs it again.
     @Test func anAdministratorStopsAndStartsAGroup() async throws {
@@ -283,6 +282,69 @@ import Testing
         #expect(await cluster.ping(), "the floating address answers the client")
     }
 
+    /// `baton maintenance on --node n1`: n1's service dies unwatched, its engine stops (SIGTERM) and is killed (-9),
+    /// and neither n1 nor n2 stops, restarts, moves or fences anything; `off` probes n1 and repairs what it finds.
+    @Test func aNodeInMaintenanceIsLeftAloneUntilItEnds() async throws {
+        guard let cluster = try await Cluster.make("mt") else { return }
+        defer { cluster.tearDown() }
+        let n1 = NodeName("n1")
+        let app = ResourceName("app")
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        try await cluster.control("n2", ["maintenance", "on", "--node", "n1", "--wait"])
+        _ = try await cluster.waitFor("n1", "n1 holds the state with itself in maintenance") {
+            $0.state.inMaintenance(n1) && $0.events.contains { $0.event == "maintenance-started" }
+        }
+        // Its monitor is cancelled: the service dies and nothing notices.
+        try cluster.killService(on: "n1")
+        try await Task.sleep(for: .seconds(3))
+        let unwatched = try #require(await cluster.status("n1"))
+        #expect(Self.running(unwatched, on: "n1") && unwatched.state.state(of: app).failures.isEmpty)
+        #expect(!unwatched.events.contains { $0.event == "monitor-failed" }, "\(unwatched.events.map(\.event))")
+
+        // Its engine stops: nothing is handed over or stopped, and n2 takes nothing over.
+        #expect(try await cluster.terminate("n1") == 0)
+        let left = try await cluster.waitFor("n2", "n1 left") { $0.state.status(of: n1) == .lost }
+        #expect(!Self.running(left, on: "n2") && left.state.inMaintenance(n1))
+        #expect(try await cluster.holdsFloatingAddress("n1"), "the address stays where it was")
+        try cluster.start("n1")
+        _ = try await cluster.waitFor("n2", "n1 is back, still in maintenance") {
+            $0.state.status(of: n1) == .online && $0.state.inMaintenance(n1)
+        }
+        // Killed with -9: lost, and still nothing moves.
+        try await cluster.killEngine("n1")
+        _ = try await cluster.waitFor("n2", "n1 is lost") { $0.state.status(of: n1) == .lost }
+        try await Task.sleep(for: .seconds(2))
+        let lost = try #require(await cluster.status("n2"))
+        #expect(!Self.running(lost, on: "n2"))
+        #expect(
+            !lost.events.contains { ["takeover-started", "group-held-elsewhere", "fence-started"].contains($0.event) },
+            "\(lost.events.map(\.event))")
+        #expect(await cluster.ping(), "the client still reaches the address on n1")
+
+        // The maintenance ends: n1 is probed, the group stays there, and the dead service is started again.
+        try cluster.start("n1")
+        _ = try await cluster.waitFor("n2", "n1 is back") { $0.state.status(of: n1) == .online }
+        try await cluster.control("n2", ["maintenance", "off", "--node", "n1", "--wait"])
+        let ended = try await cluster.waitFor("n2", "the group runs on n1 again, watched") {
+            Self.running($0, on: "n1") && !$0.state.inMaintenance(n1)
+                && $0.events.contains { $0.event == "maintenance-ended" }
+        }
+        #expect(!ended.events.contains { $0.event == "takeover-started" })
+        let n1Holds = try await cluster.holdsFloatingAddress("n1")
+        let n2Holds = try await cluster.holdsFloatingAddress("n2")
+        #expect(n1Holds && !n2Holds)
+        // Watched again: the next time the service dies it is restarted in place.
+        try cluster.killService(on: "n1")
+        _ = try await cluster.waitFor("n1", "app restarted on n1") {
+            $0.state.state(of: app).failures.count == 1 && Self.running($0, on: "n1")
+        }
+    }
+
+    /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {
             let resource = status.state.state(of: ResourceName($0))

@@ -343,7 +343,7 @@ final class Client: @unchecked Sendable {
                 let sent = ContinuousClock.now
                 lock.withLock { statementSince = sent }
                 do {
-                    try sqlSynchronously("INSERT INTO numbered VALUES (\(next))")
+                    _ = try sqlSynchronously("INSERT INTO numbered VALUES (\(next))")
                     let now = ContinuousClock.now
                     lock.withLock {
                         numbers.append(next)

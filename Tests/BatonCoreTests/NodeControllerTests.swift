@@ -258,6 +258,13 @@ import Testing
 
     static func isDrain(_ action: NodeAction) -> Bool { action == .startDrain }
 
+    /// `state` with `node` in maintenance.
+    static func inMaintenance(_ state: ClusterState, _ node: NodeName) -> ClusterState {
+        var state = state
+        state.nodes[node]?.maintenance = true
+        return state
+    }
+
     /// The spec with failures of r1 expiring after 5 s.
     static let expiring: ClusterSpec = {
         var spec = NodeControllerTests.spec
@@ -494,6 +501,29 @@ import Testing
             expect: [
                 .never(.stoppingAlone),
                 .holds("r1 remains", { $0.remainingHere.map(\.resource.name) == [NodeControllerTests.r1] }),
+            ]),
+        Case(
+            name: "a node in maintenance that stops leaves what runs there alone: nothing to hand over or stop",
+            local: n2,
+            steps: following(inMaintenance(runningOn(n2), n2)) + [
+                .input(200, .localActionEnded(.start, r1, code: 0)), .input(210, .shutdownBegan),
+                .input(900, .handoverEnded),
+            ],
+            expect: [
+                .never(.stoppingAlone),
+                .holds("nothing held", { $0.onlyBlockedHere }),
+                .holds("nothing remains", { $0.remainingHere.isEmpty }),
+                .holds("in maintenance", { $0.state.inMaintenance(NodeControllerTests.n2) }),
+            ]),
+        Case(
+            name: "the senior puts a node in maintenance: an event, its monitors cancelled, its failures ignored",
+            steps: formedOnN1 + [
+                .input(200, .request(.maintenance(on: true, node: "n1", group: nil))), drain(200),
+                .input(300, .monitorFailed(r2, code: 7)), drain(300),
+            ],
+            expect: [
+                .emits(.maintenanceStarted), .ran(.maintenance(.node(n1), on: true)), .group(on: "n1", running: true),
+                .never(.monitorFailed), .never(.takeoverStarted),
             ]),
         Case(
             name: "what remains here is stopped last member first; a stop that fails is said to leave it running",

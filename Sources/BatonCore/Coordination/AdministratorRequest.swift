@@ -22,6 +22,8 @@ public enum AdministratorRequest: Codable, Hashable, Sendable {
     case fence(node: String)
     /// `baton fence confirm NODE`: the administrator swears the node is off.
     case confirmFenced(node: String)
+    /// `baton maintenance on|off [--node NODE | GROUP]`: the cluster (neither named), a node or a group.
+    case maintenance(on: Bool, node: String?, group: String?)
     /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
     /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
     case rejoin(node: String)

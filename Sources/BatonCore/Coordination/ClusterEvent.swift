@@ -42,6 +42,8 @@ public enum ClusterEvent: Hashable, Sendable {
     case takeoverFailed(cause: Trigger, notRunning: [GroupName])
     case requestRefused(Trigger, problem: String)
     case switchoverRequested(GroupName, to: String)
+    /// An administrator began (`on`) or ended a maintenance of `scope`.
+    case maintenance(MaintenanceScope, on: Bool)
     case stoppingAlone(NodeName)
 
     // Groups and resources. `node` is where the resource is (the node that acted).
@@ -96,6 +98,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case takeoverStarted = "takeover-started", takeoverFinished = "takeover-finished"
         case takeoverFailed = "takeover-failed", requestRefused = "request-refused"
         case switchoverRequested = "switchover-requested", stoppingAlone = "stopping-alone"
+        case maintenanceStarted = "maintenance-started", maintenanceEnded = "maintenance-ended"
         case groupStarted = "group-started", groupStopped = "group-stopped", groupWaiting = "group-waiting"
         case groupHeldElsewhere = "group-held-elsewhere", groupBlocked = "group-blocked"
         case resourceStarted = "resource-started", resourceStopped = "resource-stopped"
@@ -135,6 +138,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case .requestRefused: .requestRefused
         case .switchoverRequested: .switchoverRequested
         case .stoppingAlone: .stoppingAlone
+        case .maintenance(_, let on): on ? .maintenanceStarted : .maintenanceEnded
         case .groupStarted: .groupStarted
         case .groupStopped: .groupStopped
         case .groupWaiting: .groupWaiting
@@ -163,14 +167,14 @@ public enum ClusterEvent: Hashable, Sendable {
         switch self {
         case .engineStarted, .engineStopping, .engineStopped, .listeningEnded, .seniorChanged, .stateReceived,
             .nodeJoined, .nodeLeft, .configMatched, .linkUp, .switchoverRequested, .groupStarted, .groupStopped,
-            .resourceStarted, .resourceStopped, .failuresExpired, .tiebreakerReached:
+            .resourceStarted, .resourceStopped, .failuresExpired, .tiebreakerReached, .maintenance(_, on: false):
             .info
         case .roleChanged(_, _, let role): role == .mainFailed || role == .slaveFailed ? .error : .info
         case .linkLate(_, _, _, let leaving): leaving ? .info : .warning
         case .linkDown(_, _, _, let leaving, let elsewhere): leaving ? .info : elsewhere ? .warning : .error
         case .clockDifference, .nodeRestarted, .linkSwitched, .takeoverStarted, .takeoverFinished, .requestRefused,
             .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped, .fenceSucceeded, .fenceConfirmed,
-            .tiebreakerLost:
+            .tiebreakerLost, .maintenance(_, on: true):
             .warning
         case .stateFileFailed, .configMismatch, .groupHeldElsewhere, .resourceFailed, .monitorFailed, .probeFailed,
             .fenceStarted:
@@ -194,7 +198,7 @@ public enum ClusterEvent: Hashable, Sendable {
             .strayStopFailed(_, _, let node, _), .monitorFailed(_, let node, _), .leftRunning(_, _, let node),
             .fenceStarted(let node, _, _, _), .fenceSucceeded(let node, _, _), .fenceFailed(let node, _, _),
             .fenceConfirmed(let node), .tiebreakerLost(let node, _, _), .tiebreakerReached(let node),
-            .cutOff(let node, _, _):
+            .cutOff(let node, _, _), .maintenance(.node(let node), _):
             node
         default:
             nil
@@ -205,7 +209,8 @@ public enum ClusterEvent: Hashable, Sendable {
     public var group: GroupName? {
         switch self {
         case .switchoverRequested(let group, _), .groupStarted(let group, _), .groupStopped(let group, _),
-            .groupWaiting(let group, _, _), .groupHeldElsewhere(let group, _, _, _, _):
+            .groupWaiting(let group, _, _), .groupHeldElsewhere(let group, _, _, _, _),
+            .maintenance(.group(let group), _):
             group
         case .resourceStarted(_, let group, _), .resourceStopped(_, let group, _),
             .resourceFailed(_, _, let group, _, _, _), .resourceFoundRunning(_, let group, _),
@@ -277,6 +282,10 @@ public enum ClusterEvent: Hashable, Sendable {
             return "takeover after \(cause) left \(names(notRunning)) not running"
         case .requestRefused(let trigger, let problem): return "\(trigger) cannot be planned: \(problem)"
         case .switchoverRequested(let group, let node): return "an administrator moves \(group) to \(node)"
+        case .maintenance(let scope, true):
+            return "\(scope) is in maintenance: Baton neither starts, stops, monitors nor fences what it covers"
+        case .maintenance(let scope, false):
+            return "the maintenance of \(scope) ended: what it covered is probed before anything is done"
         case .stoppingAlone(let node):
             return "no senior node took \(node)'s groups: \(node) stops its resources itself"
         case .groupStarted(let group, let node): return "\(group) runs on \(node)"
@@ -347,6 +356,8 @@ public enum ClusterEvent: Hashable, Sendable {
             "stop \(name) on \(node) by hand: it runs on two nodes; then run `baton cleanup \(name)`"
         case .leftRunning(let name, _, let node):
             "stop \(name) on \(node) by hand, then run `baton cleanup \(name)`"
+        case .maintenance(let scope, true):
+            "end it with `baton maintenance off\(scope.arguments)` when the work is done"
         case .tiebreakerLost(let node, _, _): "check \(node)'s network and the tiebreaker targets"
         case .cutOff(let node, _, _):
             "check \(node)'s links; its groups run on a peer that reaches the tiebreaker, or nowhere until it is heard"

@@ -267,7 +267,8 @@ extension NodeController {
         for node in spec.nodes.map(\.name) {
             let reached = node == local ? tiebreakerReached : summaries[node]?.tiebreaker
             formed.nodes[node] = NodeState(
-                status: node == local || alive.contains(node) ? .online : .lost, tiebreakerLost: reached == false)
+                status: node == local || alive.contains(node) ? .online : .lost, tiebreakerLost: reached == false,
+                maintenance: stored.maintenance?.contains(node.rawValue) == true)
         }
         var newest: [String: (generation: Int, owner: String?)] = stored.groups.mapValues { ($0.generation, $0.owner) }
         for (peer, summary) in summaries where alive.contains(peer) {
@@ -277,13 +278,18 @@ extension NodeController {
         }
         for group in spec.groups {
             // An administrator's stop outlasts the engines: the group stays stopped until `baton start`.
+            // So does a maintenance.
             let stopped = stored.groups[group.name.rawValue]?.stopped == true
+            let maintenance = stored.groups[group.name.rawValue]?.maintenance == true
             guard let record = newest[group.name.rawValue] else {
-                if stopped { formed.groups[group.name] = GroupState(stopped: true) }
+                if stopped || maintenance {
+                    formed.groups[group.name] = GroupState(stopped: stopped, maintenance: maintenance)
+                }
                 continue
             }
             var groupState = GroupState(
-                node: record.owner.map(NodeName.init), generation: record.generation, stopped: stopped)
+                node: record.owner.map(NodeName.init), generation: record.generation, stopped: stopped,
+                maintenance: maintenance)
             if let owner = record.owner, record.generation > 0, formed.status(of: NodeName(owner)) != .online {
                 let reason =
                     "\(group.name) last ran on \(owner) (generation \(record.generation)), which holds the newest "

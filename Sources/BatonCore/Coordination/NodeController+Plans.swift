@@ -259,6 +259,8 @@ extension NodeController {
 
     /// A recurring monitor on this node failed: it goes to the senior, and is kept until the senior took it.
     mutating func monitorFailedHere(_ name: ResourceName, code: Int) {
+        // A monitor that ended as its maintenance began: Baton no longer watches it.
+        guard !state.isUnmanaged(name, in: spec) else { return }
         emit(.monitorFailed(name, on: local, code: code))
         unreported[name] = code
         reportMonitorFailures()
@@ -290,7 +292,8 @@ extension NodeController {
 
     /// The senior's part of a monitor failure: plan the resource's `on-fail`.
     private mutating func monitorFailed(_ name: ResourceName, on node: NodeName, code: Int) {
-        guard state.state(of: name).activeNode == node else { return }
+        // Also a failure from a peer that did not yet hold the state that put the resource in maintenance.
+        guard state.state(of: name).activeNode == node, !state.isUnmanaged(name, in: spec) else { return }
         enqueue(.resourceFailed(name, node: node, code: code))
     }
 
@@ -317,12 +320,14 @@ extension NodeController {
     }
 
     /// Whether no plan takes anything more off this node: what the state still has here is in groups with a blocked
-    /// member (a stop failed), for which nothing is planned until a cleanup.
+    /// member (a stop failed), for which nothing is planned until a cleanup, or in groups in maintenance, which
+    /// stay running when the engine stops.
     public var onlyBlockedHere: Bool {
         !state.resources.contains { name, resource in
-            guard resource.node == local, resource.status != .stopped else { return false }
-            let members = spec.groupAndResource(named: name)?.0.resources ?? []
-            return !members.contains { state.state(of: $0.name).status == .blocked }
+            guard resource.node == local, resource.status != .stopped,
+                let group = spec.groupAndResource(named: name)?.0, state.maintenance(of: group) == nil
+            else { return false }
+            return !group.resources.contains { state.state(of: $0.name).status == .blocked }
         }
     }
 
@@ -352,10 +357,11 @@ extension NodeController {
     /// What may still run here once the handover is over, last member first: what this node's agents started or
     /// found running and did not stop since (a start it ran just before the senior's state came, one that ended
     /// after it handed over), and what the state it holds has here (a resource whose stop failed, which is tried once
-    /// more, and one whose probe had not answered yet since the engine started).
+    /// more, and one whose probe had not answered yet since the engine started); never what is in maintenance.
     public var remainingHere: [(resource: ResourceSpec, group: GroupName)] {
         let remaining = runsHere.union(state.resources.filter { $0.value.activeNode == local }.map(\.key))
-        return spec.groups.reversed().flatMap { group in
+        // What is in maintenance stays as the administrator left it.
+        return spec.groups.reversed().filter { state.maintenance(of: $0) == nil }.flatMap { group in
             group.resources.reversed().filter { remaining.contains($0.name) }.map { ($0, group.name) }
         }
     }

@@ -41,6 +41,10 @@ extension NodeController {
         case .fence(let node): trigger = .fence(NodeName(node))
         case .confirmFenced(let node): trigger = .fenceConfirmed(NodeName(node))
         case .unmove(let group): return unmove(GroupName(group))
+        case .maintenance(let on, let node, let group):
+            let scope: MaintenanceScope =
+                if let node { .node(NodeName(node)) } else if let group { .group(GroupName(group)) } else { .cluster }
+            trigger = .maintenance(scope, on: on)
         }
         if let problem = trigger.problem(in: spec, state: state) {
             emit(.requestRefused(trigger, problem: problem))
@@ -50,6 +54,7 @@ extension NodeController {
             emit(.switchoverRequested(GroupName(group), to: node))
         }
         if case .fenceConfirmed(let node) = trigger { emit(.fenceConfirmed(node)) }
+        if case .maintenance(let scope, let on) = trigger { emit(.maintenance(scope, on: on)) }
         enqueue(trigger)
         return (ActionOutcome(code: 0, message: "\(trigger): planned by \(local)"), trigger)
     }

@@ -11,7 +11,7 @@ struct Placement {
     var notes: [GroupName: String] = [:]
     /// Groups with a failed stop: they start nowhere and nothing is done to them.
     var blocked: Set<GroupName> = []
-    /// Groups on a node in maintenance: nothing is done to them.
+    /// Groups in maintenance, or with a member on a node in maintenance: nothing is done to them.
     var unmanaged: Set<GroupName> = []
     /// The states of each group's resources, in list order, as placement looked them up; the planner reuses them.
     var resourceStates: [GroupName: [ResourceState]] = [:]
@@ -104,10 +104,10 @@ struct Placement {
                 + "or an administrator runs 'baton cleanup \(name)'"
             return true
         }
-        if let node = member.states.lazy.compactMap(\.activeNode).first, state.status(of: node) == .maintenance {
+        if let why = state.maintenance(of: group.name, states: member.states) {
             unmanaged.insert(group.name)
-            nodes[group.name] = node
-            notes[group.name] = "\(group.name) is unmanaged: \(node) is in maintenance"
+            nodes[group.name] = member.states.lazy.compactMap(\.activeNode).first
+            notes[group.name] = "\(group.name) is unmanaged: \(why)"
             return true
         }
         return false
@@ -164,9 +164,9 @@ struct Placement {
         switch state.status(of: node) {
         case .lost: return "\(node) was lost"
         case .standby: return "\(node) is in standby"
-        case .maintenance: return "\(node) is in maintenance"
         case .online: break
         }
+        if state.inMaintenance(node) { return "\(node) is in maintenance" }
         if let fence = state.fence(of: node) {
             return fence.isNeeded ? "\(node) is to be fenced" : "\(node) could not be fenced"
         }

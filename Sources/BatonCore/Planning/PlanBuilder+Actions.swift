@@ -178,7 +178,7 @@ extension PlanBuilder {
                 monitor.effectiveInterval + monitor.effectiveTimeout,
                 "monitor interval \(monitor.effectiveInterval.configText) + timeout \(monitor.effectiveTimeout.configText)"
             )
-        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed:
+        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed, .maintenance:
             return Detection(.zero, "administrator request")
         case .tiebreaker:
             return Detection(spec.tiebreaker?.timeout.value ?? .zero, "tiebreaker timeout")

@@ -61,6 +61,11 @@ struct PlanBuilder {
                 }
             }
         }
+        switch trigger {
+        case .maintenance(let scope, on: false): probeAfterMaintenance(scope)
+        case .maintenance(_, on: true): cancelUnmanagedMonitors()
+        default: break
+        }
         // A cleaned-up resource may run anywhere its failures were (a stop that failed left it there): it is found
         // again on every online node before anything starts it.
         if case .cleanup(let name) = trigger, let (group, resource) = spec.groupAndResource(named: name) {
@@ -79,6 +84,42 @@ struct PlanBuilder {
         for group in groupsInOrder()
         where !placement.blocked.contains(group.name) && !placement.unmanaged.contains(group.name) {
             planGroup(group)
+        }
+    }
+
+    /// What a maintenance covered is found again before anything is done: every resource on the node, or the
+    /// group's members on every node that is heard, or everything everywhere.
+    private mutating func probeAfterMaintenance(_ scope: MaintenanceScope) {
+        let heard = spec.nodes.map(\.name).filter { state.status(of: $0) != .lost }
+        let nodes: [NodeName]
+        switch scope {
+        case .node(let node): nodes = heard.filter { $0 == node }
+        case .cluster, .group: nodes = heard
+        }
+        for node in nodes {
+            for group in spec.groups {
+                if case .group(let name) = scope, name != group.name { continue }
+                for resource in group.resources {
+                    addProbe(
+                        resource, of: group.name, on: node,
+                        reason: "maintenance of \(scope) ended: find out whether \(resource.name) runs on \(node)")
+                }
+            }
+        }
+    }
+
+    /// Baton stops watching what it no longer manages: the monitors of unmanaged groups' members are cancelled.
+    private mutating func cancelUnmanagedMonitors() {
+        for group in spec.groups where placement.unmanaged.contains(group.name) {
+            for (resource, record) in zip(group.resources, placement.resourceStates[group.name]!) {
+                guard let node = record.activeNode, record.status == .started, let monitor = resource.monitor,
+                    !state.isCutOff(node)
+                else { continue }
+                _ = add(
+                    Draft(
+                        kind: .cancelMonitor, node: node, group: group.name, resource: resource.name, timeout: .zero,
+                        interval: monitor.effectiveInterval, reason: "\(trigger): Baton no longer watches it"))
+            }
         }
     }
 

@@ -26,6 +26,9 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     case fenceConfirmed(NodeName)
     /// A node's heartbeats say it reaches a tiebreaker target again, or none any more.
     case tiebreaker(NodeName, reached: Bool)
+    /// An administrator puts the cluster, a node or a group in maintenance (`on`), or takes it out: nothing there is
+    /// started, stopped or monitored meanwhile; when it ends, what it covered is probed before anything is done.
+    case maintenance(MaintenanceScope, on: Bool)
     /// Actions of the previous plan failed; the state already holds their results.
     case replan(failed: [PlannedAction])
     /// The engines of the online nodes found each other (or one node's listening ended alone): nothing is known
@@ -49,6 +52,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .fenceConfirmed(let node): "administrator confirms \(node) is off"
         case .tiebreaker(let node, let reached):
             reached ? "node \(node) reaches the tiebreaker again" : "node \(node) reaches no tiebreaker target"
+        case .maintenance(let scope, let on):
+            "administrator \(on ? "puts" : "takes") \(scope) \(on ? "in" : "out of") maintenance"
         case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
         case .formed: "the cluster formed"
         }
@@ -73,10 +78,12 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
         case .switchover(let group, let node):
             guard let spec = spec.group(named: group) else { return "unknown group '\(group)'" }
             if let problem = unknownNode(node) { return problem }
+            if let why = state.maintenance(of: spec) { return "\(group) is unmanaged: \(why)" }
             return spec.nodes == nil || spec.nodes!.contains(where: { $0.value == node })
                 ? nil : "node '\(node)' is not among the nodes of group '\(group)'"
         case .stopGroup(let group), .startGroup(let group):
-            return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
+            guard let spec = spec.group(named: group) else { return "unknown group '\(group)'" }
+            return state.maintenance(of: spec).map { "\(group) is unmanaged: \($0)" }
         case .fence(let node):
             if let problem = unknownNode(node) { return problem }
             return spec.fences ? nil : "fencing is not configured: cluster.yaml has no 'fencing:' devices in use"
@@ -85,8 +92,42 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
             return state.status(of: node) == .lost
                 ? nil
                 : "\(node) is heard, so it is not off; stop what failed there and run 'baton cleanup RESOURCE'"
+        case .maintenance(.cluster, _):
+            return nil
+        case .maintenance(.node(let node), _):
+            return unknownNode(node)
+        case .maintenance(.group(let group), _):
+            return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
         case .replan, .formed:
             return nil
+        }
+    }
+}
+
+/// What `baton maintenance` covers.
+public enum MaintenanceScope: Hashable, Sendable, CustomStringConvertible {
+    /// Every node: nothing is started, stopped or monitored anywhere.
+    case cluster
+    /// One node: what runs there is left alone, and nothing new starts there.
+    case node(NodeName)
+    /// One group, wherever its members are.
+    case group(GroupName)
+
+    /// `the cluster`, `node NAME` or `group NAME`.
+    public var description: String {
+        switch self {
+        case .cluster: "the cluster"
+        case .node(let node): "node \(node)"
+        case .group(let group): "group \(group)"
+        }
+    }
+
+    /// What follows `baton maintenance on|off` on the command line: empty, ` --node NAME` or ` GROUP`.
+    public var arguments: String {
+        switch self {
+        case .cluster: ""
+        case .node(let node): " --node \(node)"
+        case .group(let group): " \(group)"
         }
     }
 }

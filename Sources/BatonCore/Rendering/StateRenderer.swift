@@ -7,13 +7,16 @@ public enum StateRenderer {
         for node in spec.nodes.map(\.name).sorted() {
             let record = state.nodes[node] ?? NodeState()
             let role = record.status == .lost ? "last role" : "role"
+            let maintenance = record.maintenance ? ", in maintenance (unmanaged)" : ""
             lines.append(
-                "  \(node): \(record.status.rawValue), \(role) \(record.role.rawValue) (\(record.role.summary))")
+                "  \(node): \(record.status.rawValue)\(maintenance), \(role) \(record.role.rawValue) "
+                    + "(\(record.role.summary))")
         }
         lines.append("Groups:")
-        for group in spec.groups.map(\.name).sorted() {
+        for groupSpec in spec.groups.sorted(by: { $0.name < $1.name }) {
+            let group = groupSpec.name
             let record = state.state(of: group)
-            let running = spec.group(named: group)!.resources.contains { state.state(of: $0.name).status == .started }
+            let running = groupSpec.resources.contains { state.state(of: $0.name).status == .started }
             var text = running ? "on \(record.node?.rawValue ?? "?")" : "stopped"
             text += ", generation \(record.generation)"
             if let waiting = record.waiting {
@@ -22,6 +25,7 @@ public enum StateRenderer {
                 text += ", stopped by an administrator"
             }
             if let pinned = record.pinned { text += ", switched to \(pinned)" }
+            if let why = state.maintenance(of: groupSpec) { text += ", unmanaged: \(why)" }
             lines.append("  \(group): \(text)")
         }
         lines.append("Resources:")

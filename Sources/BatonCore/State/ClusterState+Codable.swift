@@ -14,6 +14,8 @@ extension ClusterState: Codable {
         var fenceReason: String?
         /// `true` when the node reaches no tiebreaker target; left out otherwise.
         var tiebreakerLost: Bool?
+        /// `true` when the node is in maintenance; left out otherwise.
+        var maintenance: Bool?
     }
 
     private struct NamedGroup: Codable {
@@ -23,6 +25,8 @@ extension ClusterState: Codable {
         var stopped: Bool?
         var pinned: NodeName?
         var waiting: String?
+        /// `true` when the group is in maintenance; left out otherwise.
+        var maintenance: Bool?
     }
 
     private struct NamedResource: Codable {
@@ -52,12 +56,12 @@ extension ClusterState: Codable {
             }
             nodes[node.name] = NodeState(
                 status: node.status ?? .online, role: node.role ?? .undefined, fence: fence,
-                tiebreakerLost: node.tiebreakerLost ?? false)
+                tiebreakerLost: node.tiebreakerLost ?? false, maintenance: node.maintenance ?? false)
         }
         for group in try container.decodeIfPresent([NamedGroup].self, forKey: .groups) ?? [] {
             groups[group.name] = GroupState(
                 node: group.node, generation: group.generation ?? 0, stopped: group.stopped ?? false,
-                pinned: group.pinned, waiting: group.waiting)
+                pinned: group.pinned, waiting: group.waiting, maintenance: group.maintenance ?? false)
         }
         for resource in try container.decodeIfPresent([NamedResource].self, forKey: .resources) ?? [] {
             resources[resource.name] = ResourceState(
@@ -73,14 +77,15 @@ extension ClusterState: Codable {
             nodes.sorted { $0.key < $1.key }.map {
                 NamedNode(
                     name: $0.key, status: $0.value.status, role: $0.value.role, fence: $0.value.fence?.name,
-                    fenceReason: $0.value.fence?.reason, tiebreakerLost: $0.value.tiebreakerLost ? true : nil)
+                    fenceReason: $0.value.fence?.reason, tiebreakerLost: $0.value.tiebreakerLost ? true : nil,
+                    maintenance: $0.value.maintenance ? true : nil)
             },
             forKey: .nodes)
         try container.encode(
             groups.sorted { $0.key < $1.key }.map {
                 NamedGroup(
                     name: $0.key, node: $0.value.node, generation: $0.value.generation, stopped: $0.value.stopped,
-                    pinned: $0.value.pinned, waiting: $0.value.waiting)
+                    pinned: $0.value.pinned, waiting: $0.value.waiting, maintenance: $0.value.maintenance ? true : nil)
             }, forKey: .groups)
         try container.encode(
             resources.sorted { $0.key < $1.key }.map {

@@ -95,9 +95,10 @@ extension ClusterState {
         // What a lost node ran counts as stopped once its plan ran, whether or not it started elsewhere, so the
         // state never shows a resource running on a node that is gone. A group with a member blocked there is kept
         // as it is: that member may still run, and so may the rest of its group, until the node is fenced or an
-        // administrator cleans it up.
+        // administrator cleans it up. What a node in maintenance ran is left as it was.
         for (name, resource) in state.resources {
             guard let node = resource.node, state.status(of: node) == .lost, state.fence(of: node) == nil,
+                !state.inMaintenance(node),
                 resource.status != .blocked,
                 let (group, _) = spec.groupAndResource(named: name),
                 !group.resources.contains(where: {

@@ -28,6 +28,7 @@ extension ClusterState {
         let online = spec.nodes.map(\.name).filter { status(of: $0) == .online }
         for node in spec.nodes.map(\.name) {
             var record = state.nodes[node] ?? NodeState()
+            guard !record.maintenance else { continue }
             switch record.status {
             case .online where failed.contains(node):
                 record.role = active.contains(node) ? .mainFailed : .slaveFailed
@@ -35,7 +36,7 @@ extension ClusterState {
                 record.role = active.contains(node) ? (online.count > 1 ? .main : .mono) : .slaveOK
             case .standby:
                 record.role = .slaveWait
-            case .lost, .maintenance:
+            case .lost:
                 break
             }
             state.nodes[node] = record

@@ -7,14 +7,16 @@ extension ClusterState {
         var state = self
         switch trigger {
         case .nodeLost(let node):
-            // A node lost for the first time may still run what it ran: with fencing it is fenced first.
-            if spec.fences, status(of: node) != .lost, fence(of: node) == nil {
+            // A node lost for the first time may still run what it ran: with fencing it is fenced first. One in
+            // maintenance is not: it is fenced when its maintenance ends, if it is still lost then.
+            if spec.fences, status(of: node) != .lost, fence(of: node) == nil, !inMaintenance(node) {
                 state.nodes[node, default: NodeState()].fence = .needed("\(node) was lost")
             }
             state.nodes[node, default: NodeState()].status = .lost
         case .nodeJoined(let node):
             // What a lost node ran counted as stopped; probes on the returning node tell what really runs there.
-            if status(of: node) == .lost {
+            // On a node in maintenance, it is left as it was: Baton does not act on it until the maintenance ends.
+            if status(of: node) == .lost, !inMaintenance(node) {
                 for (name, resource) in resources where resource.node == node && resource.status != .blocked {
                     state.resources[name] = ResourceState(failures: resource.failures)
                 }
@@ -30,8 +32,11 @@ extension ClusterState {
             guard let (group, resource) = spec.groupAndResource(named: name) else { break }
             var record = state.state(of: name)
             record.failures.append(Failure(node: node, action: "monitor", code: code, time: time))
-            // A blocked resource stays blocked: what its monitor says changes nothing until a cleanup.
-            if resource.onFail != .ignore, record.activeNode == node, record.status != .blocked {
+            // A blocked resource stays blocked: what its monitor says changes nothing until a cleanup. Nor does it
+            // for one in maintenance, until its maintenance ends and it is probed.
+            if resource.onFail != .ignore, record.activeNode == node, record.status != .blocked,
+                maintenance(of: group) == nil
+            {
                 record.status = .failed
             }
             state.resources[name] = record
@@ -59,6 +64,8 @@ extension ClusterState {
             state.markFenced(node)
         case .tiebreaker(let node, let reached):
             state.nodes[node, default: NodeState()].tiebreakerLost = !reached
+        case .maintenance(let scope, let on):
+            state = state.applyingMaintenance(scope, on: on, in: spec)
         case .replan, .formed:
             break
         }

@@ -13,12 +13,16 @@ public struct GroupState: Hashable, Sendable {
     /// node that is not here, or a member answers from another machine. A probe that finds its first member running
     /// ends the wait there (the group runs where it was found); so does `startGroup`.
     public var waiting: String?
+    /// An administrator put the group in maintenance (`baton maintenance on GROUP`): Baton starts, stops and
+    /// monitors none of its members, wherever they are, until `baton maintenance off GROUP`.
+    public var maintenance: Bool
 
     /// Creates a group state.
     public init(
         node: NodeName? = nil, generation: Int = 0, stopped: Bool = false, pinned: NodeName? = nil,
-        waiting: String? = nil
+        waiting: String? = nil, maintenance: Bool = false
     ) {
+        self.maintenance = maintenance
         self.node = node
         self.generation = generation
         self.stopped = stopped

@@ -1,6 +1,6 @@
 /// A node as the cluster sees it.
 public struct NodeState: Hashable, Sendable {
-    /// Online, lost, standby or maintenance.
+    /// Online, lost or standby.
     public var status: NodeStatus
     /// The node's LINTER-style role.
     public var role: NodeRole
@@ -10,16 +10,21 @@ public struct NodeState: Hashable, Sendable {
     /// The node's last heartbeat said it reaches no tiebreaker target: it starts nothing, and what it runs moves to a
     /// node that reaches one.
     public var tiebreakerLost: Bool
+    /// An administrator put the node in maintenance (`baton maintenance on --node`): Baton starts, stops, monitors
+    /// and fences nothing there, and starts nothing elsewhere that runs there, until `baton maintenance off`. It
+    /// outlasts the node's loss: what a node in maintenance ran may still run there.
+    public var maintenance: Bool
 
     /// Creates a node state.
     public init(
         status: NodeStatus = .online, role: NodeRole = .undefined, fence: FenceStatus? = nil,
-        tiebreakerLost: Bool = false
+        tiebreakerLost: Bool = false, maintenance: Bool = false
     ) {
         self.status = status
         self.role = role
         self.fence = fence
         self.tiebreakerLost = tiebreakerLost
+        self.maintenance = maintenance
     }
 }
 
@@ -52,6 +57,4 @@ public enum NodeStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case lost
     /// Up, but an administrator asked it to run nothing: its groups move away.
     case standby
-    /// Up, but Baton neither starts nor stops anything on it: its resources are unmanaged.
-    case maintenance
 }

@@ -38,8 +38,6 @@ public enum ResourceStatus: String, Hashable, Sendable, Codable, CaseIterable {
     /// Its stop failed: it may still run on its node, so its group starts nowhere until the node is fenced or an
     /// administrator cleans it up.
     case blocked
-    /// On a node in maintenance: Baton neither starts nor stops it.
-    case unmanaged
 }
 
 /// One failed action, as the agent reported it.

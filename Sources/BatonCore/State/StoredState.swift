@@ -1,5 +1,5 @@
 /// What a node keeps across restarts, in `STATE_DIR/state.json`: its last role, each group's generation, last
-/// owner and whether it was stopped, and the failures on record.
+/// owner and whether it was stopped or in maintenance, the failures on record, and the nodes in maintenance.
 ///
 /// The engine writes it after every change of the cluster state, atomically (a crash leaves the old file or the new
 /// one, never a mix); each node's ``NodeController`` says what to write, and reads it back at a cold start.
@@ -13,12 +13,15 @@ public struct StoredState: Codable, Hashable, Sendable {
         /// Stopped by an administrator (or its `on-fail: stop`): it stays stopped at the next cold start. Absent in
         /// files written before it existed.
         public var stopped: Bool?
+        /// In maintenance: it stays unmanaged at the next cold start. Absent when not.
+        public var maintenance: Bool?
 
         /// Creates a group's record.
-        public init(generation: Int, owner: String?, stopped: Bool? = nil) {
+        public init(generation: Int, owner: String?, stopped: Bool? = nil, maintenance: Bool? = nil) {
             self.generation = generation
             self.owner = owner
             self.stopped = stopped
+            self.maintenance = maintenance
         }
     }
 
@@ -28,12 +31,18 @@ public struct StoredState: Codable, Hashable, Sendable {
     public var groups: [String: Group]
     /// The failures on record, by resource.
     public var failures: [String: [Failure]]
+    /// The nodes in maintenance, sorted; absent when none is (and in files written before it existed).
+    public var maintenance: [String]?
 
     /// Creates a stored state; an empty one by default, as before a node's first run.
-    public init(role: NodeRole = .stopped, groups: [String: Group] = [:], failures: [String: [Failure]] = [:]) {
+    public init(
+        role: NodeRole = .stopped, groups: [String: Group] = [:], failures: [String: [Failure]] = [:],
+        maintenance: [String]? = nil
+    ) {
         self.role = role
         self.groups = groups
         self.failures = failures
+        self.maintenance = maintenance
     }
 
     /// The facts of `state` worth keeping, with this node's `role`.
@@ -46,9 +55,12 @@ public struct StoredState: Codable, Hashable, Sendable {
                     Group(
                         generation: $0.value.generation, owner: $0.value.node?.rawValue,
                         // A group that waits for newer data is stopped for that reason alone, found again at start.
-                        stopped: $0.value.stopped && $0.value.waiting == nil ? true : nil)
+                        stopped: $0.value.stopped && $0.value.waiting == nil ? true : nil,
+                        maintenance: $0.value.maintenance ? true : nil)
                 )
             })
+        let inMaintenance = state.nodes.filter(\.value.maintenance).map(\.key.rawValue).sorted()
+        maintenance = inMaintenance.isEmpty ? nil : inMaintenance
         failures = Dictionary(
             uniqueKeysWithValues: state.resources.filter { !$0.value.failures.isEmpty }.map {
                 ($0.key.rawValue, $0.value.failures)
