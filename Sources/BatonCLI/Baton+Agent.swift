@@ -34,15 +34,20 @@ struct AgentLocations: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Where built-in agents keep pid and log files (default: /run/baton as root, else /tmp/baton-UID).",
+            "The engine's state directory, as baton run was given it: built-in agents' pid and log files are in "
+                + "its agents folder (default: /run/baton as root, else /tmp/baton-UID).",
             valueName: "dir"))
     var stateDir: String?
 
-    /// Where built-in agents keep their files unless told: runtime files, gone at a reboot.
-    static var defaultDirectory: String { getuid() == 0 ? "/run/baton" : "/tmp/baton-\(getuid())" }
+    /// Where built-in agents keep their files: in `STATE_DIR/agents` when a state directory is given (several
+    /// engines on one machine), else in a runtime folder, gone at a reboot. `baton run` and `baton agent exec`
+    /// given the same `--state-dir` (or none) find the same files.
+    static func directory(stateDir: String?) -> String {
+        stateDir.map { $0 + "/agents" } ?? (getuid() == 0 ? "/run/baton" : "/tmp/baton-\(getuid())")
+    }
 
     func catalog(baseDirectory: String) -> AgentCatalog {
-        AgentCatalog(ocfRoot: ocfRoot, baseDirectory: baseDirectory, stateDirectory: stateDir ?? Self.defaultDirectory)
+        AgentCatalog(ocfRoot: ocfRoot, baseDirectory: baseDirectory, stateDirectory: Self.directory(stateDir: stateDir))
     }
 }
 
@@ -57,7 +62,7 @@ extension ConfigOptions {
     func specWithAgentTimeouts() async throws -> ClusterSpec {
         let catalog = AgentCatalog(
             ocfRoot: ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf", baseDirectory: baseDirectory,
-            stateDirectory: AgentLocations.defaultDirectory)
+            stateDirectory: AgentLocations.directory(stateDir: nil))
         return await catalog.withRecommendedTimeouts(try validSpec())
     }
 }
@@ -84,7 +89,7 @@ extension Baton.AgentCommand {
         /// Prints the list.
         public func run() async throws {
             let entries = locations.catalog(baseDirectory: options.baseDirectory).entries()
-            try await emit {
+            try await emit(json: options.json) {
                 if options.json { return JSONText.render(entries.map(EntryJSON.init)) }
                 let width = entries.map(\.reference.count).max() ?? 0
                 return entries.map {
@@ -128,7 +133,7 @@ extension Baton.AgentCommand {
                 let implementation = catalog.agent(for: reference)
                 read = { await implementation.metadata() }
             }
-            try await emit {
+            try await emit(json: options.json) {
                 guard let metadata = await read() else {
                     throw CommandFailure(message: "\(agent) has no readable meta-data (is it installed?)", status: 1)
                 }
@@ -185,7 +190,7 @@ extension Baton.AgentCommand {
         /// Runs the action and exits with the agent's code.
         public func run() async throws {
             var code: Int32 = 0
-            try await emit {
+            try await emit(json: options.json) {
                 let spec = try options.validSpec()
                 guard let resource = spec.resource(named: ResourceName(resource)) else {
                     let names = spec.resources.map(\.name.rawValue).sorted().joined(separator: ", ")

@@ -41,7 +41,7 @@ extension Baton.Config {
 
         public func run() async throws {
             var differs = false
-            try await emit {
+            try await emit(json: client.options.json) {
                 let status = try await client.ask(ControlRequest(command: "status")).status!
                 let nodes = Self.compare(status)
                 differs = nodes.contains { $0.configuration == "other" }

@@ -48,7 +48,7 @@ struct ControlClient: ParsableArguments {
 
     /// Sends an administrator's request and prints what the engine answered.
     func request(_ request: ControlRequest) async throws {
-        try await emit {
+        try await emit(json: options.json) {
             let answer = try await ask(request)
             return options.json ? JSONText.render(answer) : (answer.message ?? "done") + "\n"
         }
@@ -79,7 +79,9 @@ extension Baton {
                 the last result of each monitor on this node, packets accepted and rejected by reason, and the \
                 last events; a peer whose cluster.yaml differs is named with the sections that differ. --json \
                 prints the engine's answer: {node, role, senior, term, mismatched, version, peers, state, \
-                waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5).
+                waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5), \
+                each peer's links are {address, state, active, ageMs} and every time is in milliseconds since \
+                the epoch; the text form prints times in UTC, ISO 8601 to the millisecond.
                 """)
 
         @OptionGroup var client: ControlClient
@@ -87,12 +89,19 @@ extension Baton {
         public init() {}
 
         public func run() async throws {
-            try await emit {
+            try await emit(json: client.options.json) {
                 let status = try await client.ask(ControlRequest(command: "status")).status!
                 if client.options.json { return JSONText.render(status) }
                 let spec = try client.options.validSpec()
                 return Self.text(status, spec)
             }
+        }
+
+        /// A time of the engine's (milliseconds since the epoch) as people read it: UTC, ISO 8601, to the
+        /// millisecond.
+        static func time(_ time: Timestamp) -> String {
+            Date(timeIntervalSince1970: Double(time.milliseconds) / 1000).formatted(
+                Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
 
         static func text(_ status: StatusReport, _ spec: ClusterSpec) -> String {
@@ -112,7 +121,7 @@ extension Baton {
                     } ?? ""
                 lines.append("  \(peer.name): \(peer.state)\(role)\(differs)")
                 for (index, link) in peer.links.enumerated() {
-                    let age = link.age.map { ", last packet \($0) ms ago" } ?? ", never heard"
+                    let age = link.ageMs.map { ", last packet \($0) ms ago" } ?? ", never heard"
                     lines.append(
                         "    link \(index + 1) \(link.address): \(link.state)\(link.active ? " (in use)" : "")\(age)")
                 }
@@ -121,7 +130,7 @@ extension Baton {
             lines.append(
                 "Packets: \(status.accepted) accepted; rejected: "
                     + (rejected.isEmpty ? "none" : rejected.joined(separator: ", ")))
-            var text = lines.joined(separator: "\n") + "\n" + StateRenderer.text(status.state, spec)
+            var text = lines.joined(separator: "\n") + "\n" + StateRenderer.text(status.state, spec, time: Self.time)
             if !status.waiting.isEmpty {
                 text +=
                     "Waiting:\n"
@@ -149,7 +158,8 @@ extension Baton {
                 One event per line: time, severity, event name, message, and what to do when there is \
                 something to do. --json prints one JSON object per line: {event, severity, node, reporter, \
                 group, resource, role, message, action, time}: node is the node the event is about, reporter \
-                the engine that recorded it, role the reporter's.
+                the engine that recorded it, role the reporter's, time in milliseconds since the epoch. The text \
+                form's times are UTC, ISO 8601 to the millisecond.
                 """)
 
         @OptionGroup var client: ControlClient
@@ -158,10 +168,10 @@ extension Baton {
         public init() {}
 
         public func run() async throws {
-            try await emit {
+            try await emit(json: client.options.json) {
                 try await client.send(ControlRequest(command: "events", follow: follow)) { response in
                     guard let event = response.event else { return true }
-                    writeStandardOutput((client.options.json ? Self.json(event) : Self.line(event)) + "\n")
+                    writeStandardOutput(client.options.json ? JSONText.line(event) : Self.line(event) + "\n")
                     return true
                 }
                 return ""
@@ -169,18 +179,11 @@ extension Baton {
         }
 
         static func line(_ event: EventRecord) -> String {
-            let time = Date(timeIntervalSince1970: Double(event.time.milliseconds) / 1000).formatted(
-                Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-            var text = "\(time) \(event.severity.rawValue) \(event.event): \(event.message)"
+            var text = "\(Status.time(event.time)) \(event.severity.rawValue) \(event.event): \(event.message)"
             if let action = event.action { text += "; \(action)" }
             return text
         }
 
-        static func json(_ event: EventRecord) -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            return String(decoding: (try? encoder.encode(event)) ?? Data(), as: UTF8.self)
-        }
     }
 
     /// `baton switch GROUP --to NODE`.

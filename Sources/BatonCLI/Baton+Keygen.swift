@@ -30,7 +30,7 @@ extension Baton {
 
         /// Writes the key, or says why not.
         public func run() async throws {
-            try await emit {
+            try await emit(json: false) {
                 guard force || access(file, F_OK) != 0 else {
                     throw CommandFailure(
                         message: "\(file) exists; keep it, or give --force to replace it (then copy it to every node)",

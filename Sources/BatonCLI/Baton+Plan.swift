@@ -19,10 +19,11 @@ extension Baton {
                 resource) plus the longest chain of action timeouts.
 
                 --format json prints the plan as JSON: {trigger, senior, actions: [{id, step, action, node, target, \
-                group, resource, timeout, interval, fence: {action, levels, delay}, reason, after: [{id, why}]}], \
-                placement: [{group, node}], notes, budget: {detection, detectionSource, longestChain, \
-                longestChainActions, total}}; keys absent when empty. A fence action's timeout is its whole budget: \
-                every attempt of every level, plus its delay. --format dot prints Graphviz DOT.
+                group, resource, timeoutMs, intervalMs, fence: {action, levels, delayMs}, reason, after: [{id, \
+                why}]}], placement: [{group, node}], notes, budget: {detectionMs, detectionSource, longestChainMs, \
+                longestChainActions, totalMs}}, every duration an integer of milliseconds; keys absent when empty. \
+                A fence action's timeout is its whole budget: every attempt of every level, plus its delay. \
+                --format dot prints Graphviz DOT.
 
                 Exit status: 0 when the plan was printed, 1 for an invalid configuration or state, 64 for a usage \
                 error, 66 when a file cannot be read.
@@ -68,7 +69,7 @@ extension Baton {
         var from: String?
         @Flag(help: "Plan from the running engine's state, read through its control socket.") var live = false
         @OptionGroup var locations: EngineLocations
-        @Option(help: "Output format: text, json or dot.") var format: Format = .text
+        @Option(help: "Output format: text (the default), json (as --json) or dot.") var format: Format?
 
         /// Creates the command; ArgumentParser calls this.
         public init() {}
@@ -84,6 +85,9 @@ extension Baton {
                 )
             }
             if live, from != nil { throw ValidationError("give --from or --live, not both") }
+            if options.json, let format, format != .json {
+                throw ValidationError("give --json or --format \(format.rawValue), not both")
+            }
             if (switchGroup == nil) != (to == nil) {
                 throw ValidationError("--switch GROUP needs --to NODE, and --to needs --switch")
             }
@@ -91,7 +95,7 @@ extension Baton {
 
         /// Prints the plan.
         public func run() async throws {
-            try await emit {
+            try await emit(json: options.json) {
                 let live =
                     live
                     ? try await ControlClient.ask(ControlRequest(command: "status"), socket: locations.socketPath)
@@ -109,7 +113,7 @@ extension Baton {
                 throw CommandFailure(message: problem, status: ExitCode.validationFailure.rawValue)
             }
             let plan = Planner.plan(spec, from: state, trigger: trigger)
-            switch options.json ? .json : format {
+            switch options.json ? .json : format ?? .text {
             case .text: return PlanRenderer.text(plan)
             case .json: return JSONText.render(plan)
             case .dot: return PlanRenderer.dot(plan)

@@ -41,7 +41,9 @@ extension Baton {
                 addresses are on this machine. The key file must exist and must not be readable by group or \
                 others. SIGTERM or SIGINT hands this node's groups to a peer (or stops them when no peer is \
                 online), then exits 0, once the event handler's runs for its last events have ended. Events go to \
-                standard error, one line each.
+                standard error, one logfmt line each (time=, UTC to the millisecond, level=, event=, node=, \
+                msg=, action=; values with spaces quoted), each line led by its syslog priority (<3> for an \
+                error) when standard error is the journal (JOURNAL_STREAM).
 
                 The state directory holds the state file (state.json: this node's role, each group's \
                 generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \
@@ -49,10 +51,11 @@ extension Baton {
                 where baton agent exec looks for them (/run/baton as root, else /tmp/baton-UID), or in \
                 STATE_DIR/agents when --state-dir is given (several engines on one machine). A client of the \
                 control socket sends one request, a JSON object on one line, {"command": "status"|"events"|\
-                "switch"|"standby"|"online"|"cleanup"|"start", "group", "node", "resource", "follow", "force"}; \
-                the engine answers with JSON lines {"ok", "error", "message", "status", "event"} and closes the \
-                connection (events with follow keeps it open). baton status, events, switch, standby, online, \
-                cleanup, start --force and plan --live use it.
+                "switch"|"unmove"|"standby"|"online"|"cleanup"|"stop"|"start"|"maintenance-on"|\
+                "maintenance-off"|"fence"|"fence-confirm", "group", "node", "resource", "follow", "force", \
+                "wait"}; the engine answers with JSON lines {"ok", "error", "message", "status", "event"} and \
+                closes the connection (events with follow keeps it open; a request with wait answers once its \
+                plans ran). Every command of baton that talks to the engine, and plan --live, use it.
 
                 The engine runs at a real-time priority (SCHED_RR 10) so that a loaded machine does not delay its \
                 heartbeats and timers; the agents it starts run at normal priority. Where the kernel refuses \
@@ -91,9 +94,7 @@ extension Baton {
                     throw CommandFailure(message: "node '\(local)' is not in \(options.path)", status: 1)
                 }
                 let directory = locations.directory
-                // Agents' pid files are runtime files: where `baton agent exec` looks for them, unless this
-                // engine has a state directory of its own (several engines on one machine).
-                let agents = locations.stateDir.map { $0 + "/agents" } ?? AgentLocations.defaultDirectory
+                let agents = AgentLocations.directory(stateDir: locations.stateDir)
                 try Self.prepare(directory, agents: agents)
                 let catalog = AgentCatalog(
                     ocfRoot: ocfRoot, baseDirectory: options.baseDirectory, stateDirectory: agents)
@@ -107,7 +108,7 @@ extension Baton {
             }
             let scheduling = priority.apply()
             if !scheduling.asked { writeStandardError("baton: warning: the engine runs at \(scheduling.words)\n") }
-            var logger = Logger(label: "baton")
+            var logger = Logger(label: "baton") { _ in LogfmtHandler(write: writeStandardError) }
             logger[metadataKey: "node"] = "\(settings.node)"
             do {
                 let engine = try Engine(settings, logger: logger)

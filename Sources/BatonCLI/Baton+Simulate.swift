@@ -15,7 +15,9 @@ extension Baton {
                 stop-group: GROUP, start-group: GROUP — and may add 'at: DURATION' (from the start; default one \
                 second after the previous event) and 'fail: [ACTION, ...]', actions that fail the first time they \
                 run, written as plans label them ('start db on node2'), or {action: ..., code: N} for an exit code \
-                other than 1.
+                other than 1 (0 to 255). A scenario is checked whole: an event that names what the configuration \
+                lacks, a fail: label that no action of its event's plans has, an 'at' earlier than the event \
+                before it and a code out of range are all reported at once, each at its line and column.
 
                 Each plan runs on the real executor with simulated agents: every action succeeds and every probe \
                 finds nothing running, except the injected failures. After a failure the engine's re-plan is made \
@@ -37,7 +39,7 @@ extension Baton {
 
         /// Plays the scenario and prints it.
         public func run() async throws {
-            try await emit(output)
+            try await emit(json: options.json, output)
         }
 
         /// The text `run` prints.

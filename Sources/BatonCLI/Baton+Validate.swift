@@ -44,7 +44,7 @@ extension Baton {
         /// Validates and prints; exits 1 when the configuration has an error.
         public func run() async throws {
             var invalid = false
-            try await emit {
+            try await emit(json: options.json) {
                 var result = try options.load()
                 if !noAgents, let spec = result.spec {
                     let catalog = locations.catalog(baseDirectory: options.baseDirectory)

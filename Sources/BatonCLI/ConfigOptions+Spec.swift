@@ -68,14 +68,26 @@ private func writeAll(_ text: String, to descriptor: Int32) {
     }
 }
 
-/// Prints a command's output, or its failure to standard error with its exit status.
-func emit(_ output: () async throws -> String) async throws {
+/// Prints a command's output, or its failure with its exit status: to standard error in words, or with `json` as a
+/// JSON object on standard output (`{"error": ..., "status": ...}`), so that a script that reads JSON always gets
+/// JSON.
+func emit(json: Bool, _ output: () async throws -> String) async throws {
     do {
         print(try await output(), terminator: "")
     } catch let failure as CommandFailure {
-        writeStandardError("baton: \(failure.message)\n")
+        if json {
+            writeStandardOutput(JSONText.line(JSONFailure(error: failure.message, status: failure.status)))
+        } else {
+            writeStandardError("baton: \(failure.message)\n")
+        }
         throw ExitCode(failure.status)
     }
+}
+
+/// A failed command's answer with `--json`.
+struct JSONFailure: Encodable {
+    var error: String
+    var status: Int32
 }
 
 extension ConfigFile {

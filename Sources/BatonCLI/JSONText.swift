@@ -19,4 +19,11 @@ public enum JSONText {
         let text = String(decoding: data, as: UTF8.self)
         return (text == "[\n\n]" ? "[]" : text) + "\n"
     }
+
+    /// Encodes a value on one line, as JSON lines are.
+    public static func line(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try! encoder.encode(value), as: UTF8.self) + "\n"
+    }
 }

@@ -37,7 +37,29 @@ extension ConfigDecoder {
         guard let fields = mapping(root, "the scenario", allowed: ["events"]),
             let items = required(fields, "events").flatMap({ list($0, "events") })
         else { return nil }
-        return Scenario(events: items.enumerated().compactMap { decodeEvent($1, number: $0 + 1) })
+        let events = items.enumerated().compactMap { decodeEvent($1, number: $0 + 1) }
+        checkTimes(events)
+        return Scenario(events: events)
+    }
+
+    /// Refuses an `at` earlier than the time of the event before it (its own `at`, or one second after the event
+    /// before it, counted from the last `at` written): events play in the order written.
+    private mutating func checkTimes(_ events: [ScenarioEvent]) {
+        var previous: (time: Duration, number: Int)?
+        for (offset, event) in events.enumerated() {
+            guard let time = event.time else {
+                previous = previous.map { ($0.time + .seconds(1), offset + 1) }
+                continue
+            }
+            if let previous, time < previous.time {
+                report(
+                    .badValue, at: event.timeLocation ?? event.location,
+                    "'at' of event \(offset + 1) (\(time.configText)) is before event \(previous.number) "
+                        + "(\(previous.time.configText))",
+                    hint: "events play in the order written: move the event, or give it a later 'at'")
+            }
+            previous = (time, offset + 1)
+        }
     }
 
     private mutating func decodeEvent(_ node: YAMLNode, number: Int) -> ScenarioEvent? {
@@ -51,13 +73,20 @@ extension ConfigDecoder {
             return nil
         }
         let time = fields["at"].flatMap { duration($0, "'at' of \(what)") }
-        let failing = fields["fail"].flatMap { list($0, "'fail' of \(what)") }?.compactMap {
-            decodeInjection($0, of: what)
+        var labels: [String: SourceLocation] = [:]
+        let failing = fields["fail"].flatMap { list($0, "'fail' of \(what)") }?.compactMap { item in
+            decodeInjection(item, of: what).map { injection in
+                labels[injection.0] = item.location
+                return injection
+            }
         }
         guard let happening = decodeHappening(key, value, of: what) else { return nil }
-        return ScenarioEvent(
+        var event = ScenarioEvent(
             happening, at: time?.value, failing: Dictionary(failing ?? [], uniquingKeysWith: { _, last in last }),
             location: node.location)
+        event.timeLocation = time?.location
+        event.failingLocations = labels
+        return event
     }
 
     private mutating func decodeHappening(_ key: String, _ value: YAMLNode, of what: String) -> ScenarioEvent.Happening?
@@ -91,6 +120,13 @@ extension ConfigDecoder {
         guard let fields = mapping(node, "an action to fail in \(what)", allowed: ["action", "code"]),
             let action = required(fields, "action").flatMap({ string($0, "action") })
         else { return nil }
-        return (action.value, fields["code"].flatMap { integer($0, "code") }?.value ?? 1)
+        guard let code = fields["code"].flatMap({ integer($0, "code") }) else { return (action.value, 1) }
+        guard (0...255).contains(code.value) else {
+            report(
+                .badValue, at: code.location, "exit code \(code.value) of '\(action.value)' is outside 0 to 255",
+                hint: "a process exits with 0 to 255; OCF agents use 0 to 9")
+            return nil
+        }
+        return (action.value, code.value)
     }
 }

@@ -115,13 +115,13 @@ public struct StatusReport: Codable, Hashable, Sendable {
         /// Whether the peer's traffic goes over this link.
         public var active: Bool
         /// Milliseconds since the last packet on this link; absent when none came yet.
-        public var age: Int64?
+        public var ageMs: Int64?
 
-        public init(address: String, state: String, active: Bool, age: Int64?) {
+        public init(address: String, state: String, active: Bool, ageMs: Int64?) {
             self.address = address
             self.state = state
             self.active = active
-            self.age = age
+            self.ageMs = ageMs
         }
     }
 

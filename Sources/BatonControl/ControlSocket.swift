@@ -89,24 +89,74 @@ public enum ControlSocket {
                     }
                 }
         } catch {
-            throw ControlError("cannot reach the engine at \(path): \(error); is `baton run` running on this node?")
+            throw ControlError(unreachable: path, error)
         }
-        try await channel.executeThenClose { lines, output in
-            var bytes = try JSONEncoder.control.encode(request)
-            bytes.append(0x0A)
-            try await output.write(ByteBuffer(bytes: bytes))
-            for try await line in lines {
-                let response = try JSONDecoder().decode(ControlResponse.self, from: Data(line.readableBytesView))
-                guard try receive(response) else { return }
+        do {
+            try await channel.executeThenClose { lines, output in
+                var bytes = try JSONEncoder.control.encode(request)
+                bytes.append(0x0A)
+                try await output.write(ByteBuffer(bytes: bytes))
+                for try await line in lines {
+                    guard
+                        let response = try? JSONDecoder().decode(
+                            ControlResponse.self, from: Data(line.readableBytesView))
+                    else {
+                        throw ControlError(
+                            "the engine at \(path) answered with a line that is not a control response; "
+                                + "do `baton` and `baton run` have the same version?")
+                    }
+                    guard try receive(response) else { return }
+                }
             }
+        } catch let error as ControlError {
+            throw error
+        } catch let error as IOError {
+            throw ControlError("the connection to the engine at \(path) broke: \(systemReason(error))")
+        } catch is ChannelError {
+            throw ControlError("the connection to the engine at \(path) broke: the engine closed it")
         }
     }
+}
+
+/// Why a socket operation failed, in the system's words (`Address already in use`), without the socket library's
+/// call names and numbers; other errors as they describe themselves.
+public func systemReason(_ error: any Error) -> String {
+    if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+    return "\(error)"
 }
 
 /// A control socket problem, in words.
 public struct ControlError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
+
+    /// A connection to the engine at `path` that could not be made, said without the socket library's words: what
+    /// was tried, why it failed, and what to do.
+    init(unreachable path: String, _ error: any Error) {
+        let code = (error as? IOError)?.errnoCode
+        switch code {
+        case ENOENT?:
+            description =
+                "no engine answers at \(path): there is no such socket; is `baton run` started on this node "
+                + "(with this --state-dir or --socket)?"
+        case ECONNREFUSED?:
+            description =
+                "no engine answers at \(path): the socket is there but nothing listens (an engine that was "
+                + "killed leaves it); start `baton run`"
+        case EACCES?, EPERM?:
+            description =
+                "may not connect to the engine at \(path): permission denied; run as root or as a member of "
+                + "the socket's group"
+        case _ where error is SocketAddressError:
+            description =
+                "cannot connect to the engine at \(path): the path is too long for a socket (at most 107 "
+                + "bytes); give a shorter --socket"
+        case let code?:
+            description = "cannot connect to the engine at \(path): \(String(cString: strerror(code)))"
+        case nil:
+            description = "cannot connect to the engine at \(path)"
+        }
+    }
 }
 
 extension JSONEncoder {

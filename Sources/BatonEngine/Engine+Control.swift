@@ -61,7 +61,7 @@ extension Engine {
                     StatusReport.Link(
                         address: link.address.description, state: link.state.rawValue,
                         active: peer.activeLink == index,
-                        age: link.lastHeard.map { now.milliseconds - $0.milliseconds })
+                        ageMs: link.lastHeard.map { now.milliseconds - $0.milliseconds })
                 })
         }
         return StatusReport(

@@ -150,8 +150,8 @@ public actor Engine {
         do {
             coordinator = makeCoordinator(try await transport(addresses, port), boot, clock)
         } catch {
-            throw EngineError(
-                "cannot listen on \(addresses.map(\.description).joined(separator: ", ")) port \(port): \(error)")
+            let links = addresses.map(\.description).joined(separator: ", ")
+            throw EngineError("cannot listen on \(links) port \(port): \(systemReason(error))")
         }
         if let tiebreaker = spec.tiebreaker {
             do {

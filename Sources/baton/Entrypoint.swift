@@ -8,6 +8,6 @@ import CMalloc
         // little at once, so they do not contend for the one arena.
         mallopt(M_ARENA_MAX, 1)
         mallopt(M_TOP_PAD, 4 << 20)
-        await Baton.main()
+        await ConfigOptions.$commandLine.withValue(Array(CommandLine.arguments.dropFirst())) { await Baton.main() }
     }
 }

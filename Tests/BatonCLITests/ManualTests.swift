@@ -39,3 +39,17 @@ import Testing
         #expect(text.contains(firstWords))
     }
 }
+
+/// Every page renders without a warning from groff (`groff -ww -z`): CI installs groff-base.
+@Suite struct ManualRenderingTests {
+    @Test(arguments: [("baton.8", "-mdoc"), ("cluster.yaml.5", "-man"), ("cluster-state.5", "-man")])
+    func rendersWithoutWarnings(_ page: String, _ macros: String) async throws {
+        guard
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/bin/groff"), "groff is not installed (groff-base)")
+        else { return }
+        let path = ManualTests.manual.deletingLastPathComponent().appendingPathComponent(page).path
+        let run = try await ValidateCommandTests.run("/usr/bin/groff", ["-ww", macros, "-t", "-z", path])
+        #expect(run.status == 0 && run.error.isEmpty, "\(page): \(run.error)")
+    }
+}

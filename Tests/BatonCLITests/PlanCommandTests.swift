@@ -49,7 +49,8 @@ import Testing
         let actions = try #require(object["actions"] as? [[String: Any]])
         #expect(actions.allSatisfy { ($0["reason"] as? String)?.isEmpty == false })
         let budget = try #require(object["budget"] as? [String: Any])
-        #expect(budget["total"] as? String == "306s", "1s deadtime, 45s fence (5s delay), 4m20s of starts")
+        #expect(budget["totalMs"] as? Int == 306_000, "1s deadtime, 45s fence (5s delay), 4m20s of starts")
+        #expect(actions.allSatisfy { $0["timeoutMs"] is Int })
     }
 
     @Test(arguments: [

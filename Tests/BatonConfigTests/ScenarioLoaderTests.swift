@@ -41,6 +41,14 @@ import Testing
         ("events: nope\n", "1:9 error", "events must be a list"),
         ("", "1:1 error", "the scenario holds no events"),
         ("events:\n  - switchover: {group: g}\n", "2:17 error", "missing 'to'"),
+        (
+            "events:\n  - node-lost: n1\n    at: 10s\n  - standby: n2\n  - online: n2\n    at: 5s\n", "6:9 error",
+            "'at' of event 3 (5s) is before event 2 (11s)"
+        ),
+        (
+            "events:\n  - node-lost: n1\n    fail: [{action: start r on n2, code: 300}]\n", "3:42 error",
+            "exit code 300 of 'start r on n2' is outside 0 to 255"
+        ),
     ])
     func brokenScenarios(_ text: String, _ position: String, _ fragment: String) {
         let (scenario, diagnostics) = ScenarioLoader.load(Array(text.utf8), file: "s.yaml")
@@ -60,7 +68,31 @@ import Testing
         await #expect {
             _ = try await Simulator(spec: spec).play(try #require(scenario), from: .steady(spec))
         } throws: { error in
-            (error as? ScenarioError)?.description == "s.yaml:3:5: error: unknown node 'n9'"
+            (error as? ScenarioFailure)?.description == "s.yaml:3:5: error: unknown node 'n9'"
+        }
+    }
+
+    @Test func everyLineThatCanNeverMatchIsReportedAtOnce() async throws {
+        let spec = try #require(ConfigLoader.load(text: Fixtures.minimal).spec)
+        let text = """
+            events:
+              - standby: n9
+              - node-lost: n1
+                fail: [strat r on n2, stop r on n7]
+              - node-joined: n1
+
+            """
+        let (scenario, diagnostics) = ScenarioLoader.load(Array(text.utf8), file: "s.yaml")
+        #expect(diagnostics == [])
+        await #expect {
+            _ = try await Simulator(spec: spec).play(try #require(scenario), from: .steady(spec))
+        } throws: { error in
+            (error as? ScenarioFailure)?.errors.map(\.description) == [
+                "s.yaml:2:5: error: unknown node 'n9'",
+                "s.yaml:4:12: error: no action of the plans for event 2 is 'strat r on n2'; "
+                    + "did you mean 'start r on n2'?",
+                "s.yaml:4:27: error: no action of the plans for event 2 is 'stop r on n7'",
+            ]
         }
     }
 }

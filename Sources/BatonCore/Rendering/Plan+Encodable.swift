@@ -1,4 +1,5 @@
-/// The JSON form of a plan, documented in baton(8). Durations are written as in cluster.yaml (`20s`); lists keep
+/// The JSON form of a plan, documented in baton(8). Durations are integers of milliseconds, in keys ending in `Ms`
+/// (`timeoutMs`); lists keep
 /// the plan's order, and placement is sorted by group name. Keys whose value would be empty or null are left out.
 extension Plan: Encodable {
     private enum Keys: String, CodingKey {
@@ -13,8 +14,8 @@ extension Plan: Encodable {
         var target: String?
         var group: String?
         var resource: String?
-        var timeout: String
-        var interval: String?
+        var timeoutMs: Int64
+        var intervalMs: Int64?
         var fence: EncodedFence?
         var reason: String
         var after: [EncodedEdge]?
@@ -23,7 +24,7 @@ extension Plan: Encodable {
     private struct EncodedFence: Encodable {
         var action: String
         var levels: [[String]]
-        var delay: String
+        var delayMs: Int64
     }
 
     private struct EncodedEdge: Encodable {
@@ -37,11 +38,11 @@ extension Plan: Encodable {
     }
 
     private struct EncodedBudget: Encodable {
-        var detection: String
+        var detectionMs: Int64
         var detectionSource: String
-        var longestChain: String
+        var longestChainMs: Int64
         var longestChainActions: [Int]
-        var total: String
+        var totalMs: Int64
     }
 
     /// Encodes the documented JSON form.
@@ -54,12 +55,12 @@ extension Plan: Encodable {
                 EncodedAction(
                     id: $0.id, step: $0.step, action: $0.kind.rawValue, node: $0.node.rawValue,
                     target: $0.target?.rawValue,
-                    group: $0.group?.rawValue, resource: $0.resource?.rawValue, timeout: $0.timeout.configText,
-                    interval: $0.interval?.configText,
+                    group: $0.group?.rawValue, resource: $0.resource?.rawValue, timeoutMs: $0.timeout.wholeMilliseconds,
+                    intervalMs: $0.interval?.wholeMilliseconds,
                     fence: $0.fence.map {
                         EncodedFence(
                             action: $0.action.rawValue, levels: $0.levels.map { $0.map(\.rawValue) },
-                            delay: $0.delay.configText)
+                            delayMs: $0.delay.wholeMilliseconds)
                     }, reason: $0.reason,
                     after: $0.waits.isEmpty ? nil : $0.waits.map { EncodedEdge(id: $0.action, why: $0.why) })
             }, forKey: .actions)
@@ -72,8 +73,8 @@ extension Plan: Encodable {
         let chain = longestChain
         try container.encode(
             EncodedBudget(
-                detection: detection.time.configText, detectionSource: detection.source,
-                longestChain: chain.time.configText,
-                longestChainActions: chain.actions, total: budget(chain: chain.time).configText), forKey: .budget)
+                detectionMs: detection.time.wholeMilliseconds, detectionSource: detection.source,
+                longestChainMs: chain.time.wholeMilliseconds, longestChainActions: chain.actions,
+                totalMs: budget(chain: chain.time).wholeMilliseconds), forKey: .budget)
     }
 }

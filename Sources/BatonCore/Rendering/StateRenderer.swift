@@ -1,8 +1,11 @@
 /// The human form of a cluster state: nodes with role, groups with location and generation, resources with
 /// status and failures. Everything sorted by name.
 public enum StateRenderer {
-    /// Renders `state` for the nodes, groups and resources `spec` defines.
-    public static func text(_ state: ClusterState, _ spec: ClusterSpec) -> String {
+    /// Renders `state` for the nodes, groups and resources `spec` defines; `time` writes a failure's time (by
+    /// default as an offset from the state's origin, `90s`, as simulations count).
+    public static func text(
+        _ state: ClusterState, _ spec: ClusterSpec, time: (Timestamp) -> String = \.description
+    ) -> String {
         var lines = ["Nodes:"]
         for node in spec.nodes.map(\.name).sorted() {
             let record = state.nodes[node] ?? NodeState()
@@ -34,8 +37,8 @@ public enum StateRenderer {
             var text = record.status.rawValue + (record.node.map { " on \($0)" } ?? "")
             if !record.failures.isEmpty, let resourceSpec = spec.resource(named: resource) {
                 let failures = record.failures.map { failure in
-                    "\(failure.action) on \(failure.node) exit \(failure.code) at \(failure.time)"
-                        + (resourceSpec.expiry(of: failure).map { " (expires at \($0))" } ?? "")
+                    "\(failure.action) on \(failure.node) exit \(failure.code) at \(time(failure.time))"
+                        + (resourceSpec.expiry(of: failure).map { " (expires at \(time($0)))" } ?? "")
                 }
                 text += "; failures: " + failures.joined(separator: ", ")
             }

@@ -27,6 +27,10 @@ public struct ScenarioEvent: Hashable, Sendable {
     public var failing: [String: Int]
     /// Where the event is written.
     public var location: SourceLocation
+    /// Where its `at` is written, if it is.
+    public var timeLocation: SourceLocation?
+    /// Where each label of ``failing`` is written.
+    public var failingLocations: [String: SourceLocation] = [:]
 
     /// Creates an event.
     public init(
@@ -56,6 +60,15 @@ public struct ScenarioEvent: Hashable, Sendable {
         }
         return .success(trigger)
     }
+}
+
+/// Every line of a scenario that cannot be played, in order.
+public struct ScenarioFailure: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The errors.
+    public var errors: [ScenarioError]
+
+    /// One error per line.
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 
 /// An event that cannot be played, and where it is written.

@@ -38,16 +38,26 @@ public struct Simulator: Sendable {
     }
 
     /// Plays every event from `state` through the engine's ``TransitionQueue``.
-    /// - Throws: ``ScenarioError`` for an event that names something the configuration does not have.
-    public func play(_ scenario: Scenario, from state: ClusterState) async throws(ScenarioError) -> [Step] {
+    /// - Throws: ``ScenarioFailure`` with every event that cannot be played (it names something the configuration
+    ///   does not have, or its request would be refused) and every `fail:` label that no action of its event's plans
+    ///   has, each at its line. An event that cannot be played is left out, and the rest is played, so that every
+    ///   error is found at once.
+    public func play(_ scenario: Scenario, from state: ClusterState) async throws(ScenarioFailure) -> [Step] {
         var queue = TransitionQueue(spec: spec, state: state)
         var steps: [Step] = []
+        var errors: [ScenarioError] = []
         for (offset, event) in scenario.events.enumerated() {
             let time =
                 event.time.map { Timestamp(milliseconds: 0).advanced(by: $0) }
                 ?? queue.state.time.advanced(by: .seconds(1))
             queue.state.time = time
-            let trigger = try event.trigger(in: spec, state: queue.state).get()
+            let trigger: Trigger
+            switch event.trigger(in: spec, state: queue.state) {
+            case .success(let played): trigger = played
+            case .failure(let error):
+                errors.append(error)
+                continue
+            }
             var remaining = event.failing
             var rounds: [Round] = []
             var pending = queue.enqueue(trigger, at: time)
@@ -60,7 +70,16 @@ public struct Simulator: Sendable {
                 pending += queue.finished(report, at: time)
             }
             steps.append(Step(number: offset + 1, time: queue.state.time, rounds: rounds, state: queue.state))
+            let labels = rounds.flatMap { $0.plan.actions.map(\.label) }
+            let unknown = event.failing.keys.filter { !labels.contains($0) }.map { label in
+                let hint = Spelling.suggestion(for: label, among: labels).map { "; did you mean '\($0)'?" } ?? ""
+                return ScenarioError(
+                    location: event.failingLocations[label] ?? event.location,
+                    message: "no action of the plans for event \(offset + 1) is '\(label)'\(hint)")
+            }
+            errors += unknown.sorted { $0.location < $1.location }
         }
+        guard errors.isEmpty else { throw ScenarioFailure(errors: errors) }
         return steps
     }
 }
