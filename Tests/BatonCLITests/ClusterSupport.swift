@@ -29,12 +29,14 @@ final class Cluster: @unchecked Sendable {
     static let baton = ValidateCommandTests.binary.path
 
     /// The cluster, or `nil` (the test skips) outside CI when the machine cannot make namespaces.
-    static func make(_ name: String, failback: String = "manual", gate: Bool = false) async throws -> Cluster? {
+    static func make(
+        _ name: String, failback: String = "manual", failbackDelay: String? = nil, gate: Bool = false
+    ) async throws -> Cluster? {
         try await make(name) { net, directory in
             """
             groups:
               - name: web
-                failback: \(failback)
+                failback: \(failback)\(failbackDelay.map { "\n    failback-delay: \($0)" } ?? "")
                 resources:
                   - name: vip
                     agent: floating-ip

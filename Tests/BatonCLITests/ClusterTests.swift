@@ -344,6 +344,34 @@ import Testing
         }
     }
 
+    /// `failback-delay: 4s` with `failback: auto`: n1 crashes and returns; the group stays on n2 until n1 has been
+    /// heard for the delay, then goes back to n1.
+    @Test func aReturningNodeGetsItsGroupBackOnlyAfterTheFailbackDelay() async throws {
+        guard let cluster = try await Cluster.make("fd", failback: "auto", failbackDelay: "4s") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        await cluster.crash("n1")
+        _ = try await cluster.waitFor("n2", "n2 runs the group", limit: .seconds(20)) { Self.running($0, on: "n2") }
+        try await cluster.ip("n1", ["link", "set", "eth0", "up"])
+        try await cluster.ip("n1", ["link", "set", "eth1", "up"])
+        try cluster.start("n1")
+        _ = try await cluster.waitFor("n2", "n1 is heard again") {
+            $0.state.status(of: NodeName("n1")) == .online && $0.state.nodes[NodeName("n1")]?.heardSince != nil
+        }
+        try await Task.sleep(for: .seconds(2))
+        let early = try #require(await cluster.status("n2"))
+        #expect(Self.running(early, on: "n2"), "2 s after n1 returned, the group is still on n2")
+        #expect(try await cluster.holdsFloatingAddress("n2"))
+        _ = try await cluster.waitFor("n2", "the group went back to n1", limit: .seconds(20)) {
+            Self.running($0, on: "n1")
+        }
+        #expect(await cluster.ping())
+    }
+
     /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {

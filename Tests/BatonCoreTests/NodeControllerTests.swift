@@ -59,6 +59,8 @@ import Testing
         case role(NodeRole)
         /// A plan for this trigger ran.
         case ran(Trigger)
+        /// No plan for this trigger ran.
+        case notRan(Trigger)
         /// No plan ran.
         case ranNoPlan
         /// The group's record, after every step: its node (`nil`: none) and whether it runs there.
@@ -82,6 +84,7 @@ import Testing
             case .term(let term): "term \(term)"
             case .role(let role): "role \(role.rawValue)"
             case .ran(let trigger): "runs a plan for \(trigger)"
+            case .notRan(let trigger): "runs no plan for \(trigger)"
             case .ranNoPlan: "runs no plan"
             case .group(let node, let running): "g \(running ? "runs" : "recorded") on \(node ?? "no node")"
             case .replied(let code): "replies \(code)"
@@ -190,6 +193,7 @@ import Testing
             case .term(let term): return controller.term == term
             case .role(let role): return controller.role == role
             case .ran(let trigger): return plans.contains { $0.trigger == trigger }
+            case .notRan(let trigger): return !plans.contains { $0.trigger == trigger }
             case .ranNoPlan: return plans.isEmpty
             case .group(let node, let running):
                 let record = state.state(of: NodeControllerTests.g)
@@ -263,6 +267,22 @@ import Testing
         var state = state
         state.nodes[node]?.maintenance = true
         return state
+    }
+
+    /// The spec with g preferring n2 and going back to it 2 s after it returns.
+    static let failingBack: ClusterSpec = {
+        var spec = NodeControllerTests.spec
+        spec.groups[0].nodes = [Located(n2, at: V.here), Located(n1, at: V.here)]
+        spec.groups[0].failback = .auto
+        spec.groups[0].failbackDelay = Located(.seconds(2), at: V.here)
+        return spec
+    }()
+
+    /// n2's heartbeats (following n1) and n1's ticks, every 100 ms from `start` through `end`.
+    static func heardWhileTicking(_ start: Int64, _ end: Int64) -> [Step] {
+        stride(from: start, through: end, by: 100).flatMap { time in
+            [heartbeat(time, role: .slaveOK, follows: n1, term: 1), tick(time)]
+        }
     }
 
     /// The spec with failures of r1 expiring after 5 s.
@@ -583,6 +603,16 @@ import Testing
                 .emits(.failuresExpired), .ran(.replan(failed: [])), .group(on: "n1", running: true),
                 .holds("no failure left", { $0.state.state(of: NodeControllerTests.r1).failures.isEmpty }),
             ]),
+        Case(
+            name: "with failback-delay, a returning preferred node does not get g back before it was heard that long",
+            spec: failingBack,
+            steps: ticks(100, 1000) + [drain(1000)] + heardWhileTicking(1100, 3000) + [drain(3000)],
+            expect: [.never(.takeoverStarted), .group(on: "n1", running: true), .notRan(.replan(failed: []))]),
+        Case(
+            name: "with failback-delay, the senior places g again when the delay ends: it goes back to n2",
+            spec: failingBack,
+            steps: ticks(100, 1000) + [drain(1000)] + heardWhileTicking(1100, 3400) + [drain(3400)],
+            expect: [.ran(.replan(failed: [])), .group(on: "n2", running: true)]),
         Case(
             name: "without failure-timeout, failures keep the group off until a cleanup",
             steps: ticks(100, 1000) + [.drain(1000, failing: ["r1"]), tick(60_000), drain(60_000)],

@@ -15,7 +15,7 @@ struct ConfigDecoder {
         ]
         static let heartbeat = ["port", "interval", "warntime", "deadtime", "initdead", "key-file"]
         static let node = ["name", "priority", "links"]
-        static let group = ["name", "nodes", "failback", "resources"]
+        static let group = ["name", "nodes", "failback", "failback-delay", "resources"]
         static let resource = [
             "name", "agent", "params", "timeouts", "monitor", "on-fail", "max-restarts", "restart-window",
             "failure-timeout",
@@ -124,9 +124,11 @@ struct ConfigDecoder {
             for item in items { decodeResource(item).map { resources.append($0) } }
             return resources
         }
-        return GroupSpec(
+        var group = GroupSpec(
             name: GroupName(name.value), nodes: nodes?.map { Located(NodeName($0.value), at: $0.location) },
             failback: failback ?? .manual, resources: resources ?? [], at: name.location)
+        group.failbackDelay = fields["failback-delay"].flatMap { duration($0, "failback-delay of \(fields.context)") }
+        return group
     }
 
     private mutating func decodeResource(_ node: YAMLNode) -> ResourceSpec? {

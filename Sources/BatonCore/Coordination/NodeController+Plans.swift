@@ -99,6 +99,24 @@ extension NodeController {
         }
     }
 
+    /// The senior places the groups again when a returning node has been heard for a group's `failback-delay`: with
+    /// `failback: auto` the group may go back to it now. Each delay that ended since the last tick counts once.
+    mutating func placeAfterFailbackDelays() {
+        defer { failbacksCheckedUntil = wall }
+        guard isSenior, ready, let checked = failbacksCheckedUntil else { return }
+        let ended = spec.groups.contains { group in
+            guard group.failback == .auto, let delay = group.failbackDelay?.value else { return false }
+            return spec.candidates(for: group).contains { node in
+                guard node != state.state(of: group.name).node, let since = state.nodes[node]?.heardSince else {
+                    return false
+                }
+                let due = since.advanced(by: delay)
+                return checked < due && due <= wall
+            }
+        }
+        if ended { enqueue(.replan(failed: [])) }
+    }
+
     /// The senior forgets failures older than their resource's `failure-timeout` (never a failed stop, nor those of
     /// a blocked resource), says so, and places the groups again: one they kept off a node may run there now.
     mutating func expireFailures() {

@@ -77,6 +77,8 @@ public struct NodeController: Sendable {
     var startingAlone = false
     /// Groups that wait because a resource answers from another machine, with when that was found.
     var heldElsewhere: [GroupName: Timestamp] = [:]
+    /// The wall time up to which ``placeAfterFailbackDelays()`` has looked for a `failback-delay` that ended.
+    var failbacksCheckedUntil: Timestamp?
     /// Administrators' requests that wait for their transition (`--wait`), by the driver's number.
     var awaited: [(id: UInt64, trigger: Trigger)] = []
     /// The reach of the tiebreaker the senior last put in the queue for each node.
@@ -172,6 +174,7 @@ public struct NodeController: Sendable {
         handle(membership.tick(at: now))
         checkCutOff()
         expireFailures()
+        placeAfterFailbackDelays()
         retryHeldGroups()
         reportMonitorFailures()
         askToRejoin()

@@ -14,6 +14,9 @@ public struct GroupSpec: Hashable, Sendable {
     public var nodes: [Located<NodeName>]?
     /// Failback policy; `manual` unless written.
     public var failback: Failback
+    /// With `failback: auto`, how long a returning node must have been heard before the group goes back to it
+    /// (keepalived's `preempt_delay`): a node that flaps is not handed the group each time it answers.
+    public var failbackDelay: Located<Duration>?
     /// The members, in start order.
     public var resources: [ResourceSpec]
     /// Where the group's name is written.
@@ -27,6 +30,7 @@ public struct GroupSpec: Hashable, Sendable {
         self.name = name
         self.nodes = nodes
         self.failback = failback
+        self.failbackDelay = nil
         self.resources = resources
         self.location = location
     }

@@ -36,8 +36,9 @@ struct Placement {
         var pending: [[Member]] = []
         for unit in unitOrder {
             let unitMembers = members[unit]!
-            if let node = Self.stayingNode(unitMembers, spec, state), !conflicts(unitMembers, node, index) {
+            if let (node, note) = Self.stayingNode(unitMembers, spec, state), !conflicts(unitMembers, node, index) {
                 assign(unitMembers, to: node)
+                if let note { for member in unitMembers { notes[member.group.name] = note } }
             } else {
                 pending.append(unitMembers)
             }
@@ -136,16 +137,31 @@ struct Placement {
     }
 
     /// The node a unit runs on now, if it may keep running there: where its first active member runs. A member found
-    /// elsewhere (a probe of a returning node found it there) is stopped there; it does not move the unit.
-    private static func stayingNode(_ members: [Member], _ spec: ClusterSpec, _ state: ClusterState) -> NodeName? {
+    /// elsewhere (a probe of a returning node found it there) is stopped there; it does not move the unit. With
+    /// `failback: auto` it stays only while that node is the most preferred one, or while the preferred one has not
+    /// been heard for `failback-delay` since it returned (the note says until when).
+    private static func stayingNode(
+        _ members: [Member], _ spec: ClusterSpec, _ state: ClusterState
+    ) -> (node: NodeName, note: String?)? {
         let active = members.lazy.flatMap { $0.states.lazy.compactMap(\.activeNode) }
         guard let node = active.first, refusal(members, on: node, spec, state) == nil else { return nil }
         if members.contains(where: { state.state(of: $0.group.name).pinned.map { $0 != node } ?? false }) { return nil }
-        guard members.contains(where: { $0.group.failback == .auto }) else { return node }
+        let auto = members.map(\.group).filter { $0.failback == .auto }
+        guard !auto.isEmpty else { return (node, nil) }
         let wanted = preferences(members.map(\.group), spec, state).first {
             refusal(members, on: $0, spec, state) == nil
         }
-        return wanted == node ? node : nil
+        guard let wanted, wanted != node else { return (node, nil) }
+        let delay = auto.compactMap { $0.failbackDelay?.value }.max() ?? .zero
+        if let since = state.nodes[wanted]?.heardSince, since.advanced(by: delay) > state.time {
+            let left = Duration.milliseconds(since.advanced(by: delay).milliseconds - state.time.milliseconds)
+            return (
+                node,
+                "\(auto[0].name) goes back to \(wanted) once it has been heard for failback-delay "
+                    + "\(delay.configText) (\(left.configText) from now)"
+            )
+        }
+        return nil
     }
 
     /// Where a unit would like to run, best first: the node an administrator switched it to, then its candidates.

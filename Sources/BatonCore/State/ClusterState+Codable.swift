@@ -16,6 +16,8 @@ extension ClusterState: Codable {
         var tiebreakerLost: Bool?
         /// `true` when the node is in maintenance; left out otherwise.
         var maintenance: Bool?
+        /// When it was last heard again after a loss, in milliseconds.
+        var heardSince: Timestamp?
     }
 
     private struct NamedGroup: Codable {
@@ -56,7 +58,8 @@ extension ClusterState: Codable {
             }
             nodes[node.name] = NodeState(
                 status: node.status ?? .online, role: node.role ?? .undefined, fence: fence,
-                tiebreakerLost: node.tiebreakerLost ?? false, maintenance: node.maintenance ?? false)
+                tiebreakerLost: node.tiebreakerLost ?? false, maintenance: node.maintenance ?? false,
+                heardSince: node.heardSince)
         }
         for group in try container.decodeIfPresent([NamedGroup].self, forKey: .groups) ?? [] {
             groups[group.name] = GroupState(
@@ -78,7 +81,7 @@ extension ClusterState: Codable {
                 NamedNode(
                     name: $0.key, status: $0.value.status, role: $0.value.role, fence: $0.value.fence?.name,
                     fenceReason: $0.value.fence?.reason, tiebreakerLost: $0.value.tiebreakerLost ? true : nil,
-                    maintenance: $0.value.maintenance ? true : nil)
+                    maintenance: $0.value.maintenance ? true : nil, heardSince: $0.value.heardSince)
             },
             forKey: .nodes)
         try container.encode(

@@ -21,6 +21,7 @@ extension ClusterState {
                     state.resources[name] = ResourceState(failures: resource.failures)
                 }
             }
+            if status(of: node) == .lost { state.nodes[node, default: NodeState()].heardSince = time }
             // It is back and answers: its probes tell what runs there, so it need not be fenced.
             state.nodes[node, default: NodeState()].status = .online
             state.nodes[node]?.fence = nil

@@ -14,17 +14,21 @@ public struct NodeState: Hashable, Sendable {
     /// and fences nothing there, and starts nothing elsewhere that runs there, until `baton maintenance off`. It
     /// outlasts the node's loss: what a node in maintenance ran may still run there.
     public var maintenance: Bool
+    /// When the node was last heard again after it was lost: a group's `failback-delay` counts from here. `nil` for
+    /// a node that was never lost since the cluster formed: no delay applies to it.
+    public var heardSince: Timestamp?
 
     /// Creates a node state.
     public init(
         status: NodeStatus = .online, role: NodeRole = .undefined, fence: FenceStatus? = nil,
-        tiebreakerLost: Bool = false, maintenance: Bool = false
+        tiebreakerLost: Bool = false, maintenance: Bool = false, heardSince: Timestamp? = nil
     ) {
         self.status = status
         self.role = role
         self.fence = fence
         self.tiebreakerLost = tiebreakerLost
         self.maintenance = maintenance
+        self.heardSince = heardSince
     }
 }
 

@@ -103,6 +103,13 @@ extension ClusterSpec {
         let defined = Set(nodeNames)
         for group in groups {
             diagnostics += Self.nameErrors(group.name.rawValue, GroupName.self, at: group.location)
+            if let delay = group.failbackDelay, group.failback != .auto {
+                diagnostics.append(
+                    Diagnostic(
+                        .warning, .noEffect, at: delay.location,
+                        "failback-delay of group '\(group.name)' has no effect: the group does not fail back",
+                        hint: "write 'failback: auto', or remove failback-delay"))
+            }
             guard let listed = group.nodes else { continue }
             if listed.isEmpty {
                 diagnostics.append(
