@@ -82,19 +82,86 @@ extension Baton {
                 waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5), \
                 each peer's links are {address, state, active, ageMs} and every time is in milliseconds since \
                 the epoch; the text form prints times in UTC, ISO 8601 to the millisecond.
+
+                --watch is a live view, as crm_mon's: the status is asked for every --interval and, on a \
+                terminal, redrawn in place under a line with the time; elsewhere (a pipe, a file) a view is \
+                printed only when something other than packet ages and counts changed, each after a line of dashes, and \
+                with --json as one JSON object per line. An engine that does not answer is said so (with \
+                --json as {"error", "status"}), and asked again. It runs until interrupted; --once ends it after the first view, for scripts that want the \
+                watch's layout.
                 """)
 
         @OptionGroup var client: ControlClient
+        @Flag(help: "Keep showing the status, redrawn in place, until interrupted.") var watch = false
+        @Option(help: ArgumentHelp("With --watch, how often to ask (default 1s).", valueName: "duration"))
+        var interval: String = "1s"
+        @Flag(help: "With --watch, stop after the first view.") var once = false
 
         public init() {}
 
+        public func validate() throws {
+            if (once || interval != "1s") && !watch { throw ValidationError("--once and --interval need --watch") }
+            let every: Duration
+            do throws(ValueError) {
+                every = try Duration(configText: interval)
+            } catch {
+                throw ValidationError("--interval: \(error.message)")
+            }
+            if every < .milliseconds(100) { throw ValidationError("--interval must be at least 100ms") }
+        }
+
         public func run() async throws {
+            if watch { return try await watchLoop() }
             try await emit(json: client.options.json) {
                 let status = try await client.ask(ControlRequest(command: "status")).status!
                 if client.options.json { return JSONText.render(status) }
                 let spec = try client.options.validSpec()
                 return Self.text(status, spec)
             }
+        }
+
+        /// `--watch`: asks every interval and shows what changed, until interrupted (or once, with `--once`).
+        private func watchLoop() async throws {
+            let spec = client.options.json ? nil : try client.options.validSpec()
+            let every = (try? Duration(configText: interval)) ?? .seconds(1)
+            let terminal = isatty(1) == 1
+            var shown: String?
+            while !Task.isCancelled {
+                let view: String
+                let key: String
+                do {
+                    let status = try await client.ask(ControlRequest(command: "status")).status!
+                    view = spec.map { Self.text(status, $0) } ?? JSONText.line(status)
+                    key = JSONText.line(Self.lasting(status))
+                } catch let failure as CommandFailure {
+                    let message = "\(failure.message); asking again every \(every.configText)"
+                    view =
+                        spec == nil
+                        ? JSONText.line(JSONFailure(error: message, status: failure.status)) : message + "\n"
+                    key = view
+                }
+                if terminal {
+                    let now = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+                    let header = "Every \(every.configText): baton status, \(now)\n\n"
+                    writeStandardOutput("\u{1B}[H\u{1B}[2J" + header + view)
+                } else if key != shown {
+                    writeStandardOutput((shown == nil || client.options.json ? "" : "---\n") + view)
+                }
+                shown = key
+                if once { return }
+                try await Task.sleep(for: every)
+            }
+        }
+
+        /// The status without what changes on every ask (packet ages, the count of packets accepted): what
+        /// `--watch` compares.
+        static func lasting(_ status: StatusReport) -> StatusReport {
+            var status = status
+            status.accepted = 0
+            for peer in status.peers.indices {
+                for link in status.peers[peer].links.indices { status.peers[peer].links[link].ageMs = nil }
+            }
+            return status
         }
 
         /// A time of the engine's (milliseconds since the epoch) as people read it: UTC, ISO 8601, to the

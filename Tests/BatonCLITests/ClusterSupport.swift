@@ -217,6 +217,21 @@ final class Cluster: @unchecked Sendable {
         return file
     }
 
+    /// Starts `baton status --watch` against the node's engine (asking every 200 ms), its output in a file: a pipe
+    /// is no terminal, so it prints a view each time the status changes.
+    func watchStatus(_ node: String, json: Bool) throws -> String {
+        let file = directory.appendingPathComponent("\(node)-watch\(json ? ".json" : ".txt")").path
+        followers.append(
+            try spawn(
+                [
+                    Self.baton, "status", "--watch", "--interval", "200ms", "-c", config, "--state-dir",
+                    stateDirectory(node),
+                ]
+                    + (json ? ["--json"] : []),
+                output: file))
+        return file
+    }
+
     /// Starts a program (never through a shell), its standard output and error appended to `output`.
     func spawn(_ arguments: [String], output log: String) throws -> pid_t {
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()

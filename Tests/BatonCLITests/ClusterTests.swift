@@ -257,6 +257,10 @@ import Testing
         _ = try await cluster.waitFor("n1", "the refusal is an event") {
             $0.events.contains { $0.event == "request-refused" }
         }
+        // A live view on each node, from before the stop to after the start.
+        let watchedJSON = try cluster.watchStatus("n1", json: true)
+        let watchedText = try cluster.watchStatus("n2", json: false)
+        try await Task.sleep(for: .milliseconds(500))
         // With --wait the command returns once the group has stopped, asked on the follower.
         try await cluster.control("n2", ["stop", "web", "--wait"])
         let stopped = try #require(await cluster.status("n1"))
@@ -280,6 +284,21 @@ import Testing
             Self.running($0, on: "n1") || Self.running($0, on: "n2")
         }
         #expect(await cluster.ping(), "the floating address answers the client")
+
+        // `status --watch` printed a view each time something changed: the group running, stopped, running again
+        // (n1's engine was killed meanwhile: the watch said so, and went on).
+        try await Task.sleep(for: .milliseconds(500))
+        let lines = try String(contentsOfFile: watchedJSON, encoding: .utf8).split(separator: "\n")
+        let views = lines.compactMap { try? JSONDecoder().decode(StatusReport.self, from: Data($0.utf8)) }
+        let unanswered = lines.filter { $0.hasPrefix("{\"error\":\"no engine answers at ") }
+        #expect(views.count + unanswered.count == lines.count, "every line is a view or an error: \(lines)")
+        #expect(!unanswered.isEmpty, "n1's engine was away for a while")
+        let stoppedAt = try #require(views.firstIndex { $0.state.state(of: GroupName("web")).stopped })
+        #expect(views[..<stoppedAt].contains { Self.running($0, on: "n1") })
+        #expect(views[stoppedAt...].contains { !$0.state.state(of: GroupName("web")).stopped })
+        let text = try String(contentsOfFile: watchedText, encoding: .utf8)
+        #expect(text.contains("stopped by an administrator") && text.contains("---\n"), "\(text)")
+        #expect(text.components(separatedBy: "---\n").count < 40, "a view only when something changed")
     }
 
     /// `baton maintenance on --node n1`: n1's service dies unwatched, its engine stops (SIGTERM) and is killed (-9),
