@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonConfig
 import BatonControl
 import BatonCore
 
@@ -6,13 +7,48 @@ extension Baton {
     /// `baton config`.
     public struct Config: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
-            abstract: "The configuration on a running cluster's nodes.", subcommands: [CheckNodes.self])
+            abstract: "The configuration as Baton reads it, and on a running cluster's nodes.",
+            subcommands: [Show.self, CheckNodes.self])
 
         public init() {}
     }
 }
 
 extension Baton.Config {
+    /// `baton config show`.
+    public struct Show: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Print the configuration with every default filled in, and where each value came from.",
+            discussion: """
+                Prints the configuration the engine would run, as YAML that baton validate accepts, with every \
+                value that the file leaves out filled in, and after each value where it came from: the file's \
+                line and column, "default", how a default is derived (warntime from interval and deadtime), or \
+                "the agent's meta-data" for a timeout the agent recommends (read from the agents installed on \
+                this machine, as baton plan and the engine read them). --json prints [{path, value, source}], \
+                where a path is like heartbeat.deadtime or resources.db.timeouts.start. An invalid file is \
+                refused with its errors, as baton validate prints them.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+
+        public init() {}
+
+        public func run() async throws {
+            try await emit(json: options.json) { try await output() }
+        }
+
+        /// The text `run` prints.
+        func output() async throws -> String {
+            let spec = try options.validSpec()
+            let timed = try await options.specWithAgentTimeouts()
+            guard
+                let shown = EffectiveConfiguration(
+                    spec: spec, timed: timed, bytes: try ConfigFile.contents(of: options.path), file: options.path)
+            else { throw CommandFailure(message: "\(options.path) holds no configuration", status: 1) }
+            return options.json ? JSONText.render(shown.entries) : shown.text
+        }
+    }
+
     /// `baton config check-nodes`.
     public struct CheckNodes: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(

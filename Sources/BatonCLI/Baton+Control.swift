@@ -85,10 +85,10 @@ extension Baton {
 
                 --watch is a live view, as crm_mon's: the status is asked for every --interval and, on a \
                 terminal, redrawn in place under a line with the time; elsewhere (a pipe, a file) a view is \
-                printed only when something other than packet ages and counts changed, each after a line of dashes, and \
-                with --json as one JSON object per line. An engine that does not answer is said so (with \
-                --json as {"error", "status"}), and asked again. It runs until interrupted; --once ends it after the first view, for scripts that want the \
-                watch's layout.
+                printed only when something other than packet ages and counts changed, each after a line of \
+                dashes, and with --json as one JSON object per line. An engine that does not answer is said so \
+                (with --json as {"error", "status"}), and asked again. It runs until interrupted; --once ends \
+                it after the first view, for scripts that want the watch's layout.
                 """)
 
         @OptionGroup var client: ControlClient
