@@ -391,6 +391,52 @@ import Testing
         #expect(await cluster.ping())
     }
 
+    /// `failure-timeout: 4s`: the service dies on n1 (max-restarts 0), the group moves to n2 and n1 is kept off;
+    /// once the failure is 4 s old it no longer counts (`failures-expired`), and with `failback: auto` the group
+    /// comes home to n1 without `baton cleanup`.
+    @Test func aFailureExpiresAndTheGroupMayRunWhereItFailed() async throws {
+        guard
+            let cluster = try await Cluster.make(
+                "ft",
+                groups: { net, _ in
+                    """
+                    groups:
+                      - name: web
+                        failback: auto
+                        resources:
+                          - name: vip
+                            agent: floating-ip
+                            params: {address: 10.\(net).1.50/24, interface: eth0}
+                          - name: app
+                            agent: process
+                            params: {command: "sleep 100000"}
+                            monitor: {interval: 500ms, timeout: 5s}
+                            max-restarts: 0
+                            failure-timeout: 4s
+
+                    """
+                })
+        else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        try cluster.killService(on: "n1")
+        let moved = try await cluster.waitFor("n2", "the group moved to n2") { Self.running($0, on: "n2") }
+        let failure = try #require(moved.state.state(of: ResourceName("app")).failures.first)
+        #expect(failure.node == NodeName("n1") && failure.action == "monitor")
+        // The failure keeps n1 off until it expires, 4 s after it happened.
+        let back = try await cluster.waitFor("n1", "the failure expired and the group came back to n1") {
+            Self.running($0, on: "n1") && $0.events.contains { $0.event == "failures-expired" }
+        }
+        #expect(back.state.state(of: ResourceName("app")).failures.isEmpty)
+        let expired = try #require(back.events.last { $0.event == "failures-expired" })
+        #expect(expired.time.milliseconds - failure.time.milliseconds >= 4000, "not before failure-timeout")
+        #expect(await cluster.ping())
+    }
+
     /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {
