@@ -60,10 +60,18 @@ extension ConfigOptions {
     /// The valid specification with the timeouts the engine would use where none is written: its agents'
     /// meta-data recommendations (agents looked for where `baton run` looks, `$OCF_ROOT` or /usr/lib/ocf).
     func specWithAgentTimeouts() async throws -> ClusterSpec {
+        try await Self.specWithAgentTimeouts(try load(), at: path, agentsBeside: baseDirectory)
+    }
+
+    /// The same for a configuration loaded from elsewhere (`path` names it in errors), whose relative agent paths
+    /// start at `directory`.
+    static func specWithAgentTimeouts(
+        _ result: ConfigLoadResult, at path: String, agentsBeside directory: String
+    ) async throws -> ClusterSpec {
         let catalog = AgentCatalog(
-            ocfRoot: ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf", baseDirectory: baseDirectory,
+            ocfRoot: ProcessInfo.processInfo.environment["OCF_ROOT"] ?? "/usr/lib/ocf", baseDirectory: directory,
             stateDirectory: AgentLocations.directory(stateDir: nil))
-        return await catalog.withRecommendedTimeouts(try validSpec())
+        return await catalog.withRecommendedTimeouts(try validSpec(result, at: path))
     }
 }
 

@@ -8,7 +8,7 @@ extension Baton {
     public struct Config: AsyncParsableCommand {
         public static let configuration = CommandConfiguration(
             abstract: "The configuration as Baton reads it, and on a running cluster's nodes.",
-            subcommands: [Show.self, CheckNodes.self])
+            subcommands: [Show.self, Apply.self, CheckNodes.self])
 
         public init() {}
     }
@@ -46,6 +46,43 @@ extension Baton.Config {
                     spec: spec, timed: timed, bytes: try ConfigFile.contents(of: options.path), file: options.path)
             else { throw CommandFailure(message: "\(options.path) holds no configuration", status: 1) }
             return options.json ? JSONText.render(shown.entries) : shown.text
+        }
+    }
+
+    /// `baton config apply FILE`.
+    public struct Apply: AsyncParsableCommand {
+        public static let configuration = CommandConfiguration(
+            abstract: "Give the running cluster a new configuration, touching only what changed.",
+            discussion: """
+                Checks FILE as baton validate does, then hands it to this node's engine, which checks it again \
+                and passes it to the senior node. The senior has every live node fetch and check it, then stops \
+                with the old configuration what the change removes or restarts (a resource whose agent or \
+                parameters changed, the members after it and the groups ordered after its group), has every \
+                node write the file over its configuration file (the old one kept beside it as FILE.previous) \
+                and run with it, and starts what is added and what was restarted, on the node where it ran. \
+                Timeouts, monitors, failure handling, placement, order, colocation, fencing and the event handler \
+                change without stopping anything. A change to the cluster's name, its nodes, the heartbeat or the \
+                tiebreaker is refused: restart the engines with the new file, one at a time. A node that is \
+                down takes the new file when it is heard again, before it joins. SIGHUP to an engine does the \
+                same with that engine's own file. baton plan -c FILE --live prints what it would do. --wait \
+                returns once it is done, with whether every node heard runs it (exit 1 when not).
+                """)
+
+        @OptionGroup var client: ControlClient
+        @OptionGroup var waiting: WaitOption
+        @Argument(help: ArgumentHelp("The new configuration.", valueName: "file")) var file: String
+
+        public init() {}
+
+        public func run() async throws {
+            try await emit(json: client.options.json) {
+                let path = ConfigOptions.absolute(file)
+                _ = try ConfigOptions.validSpec(
+                    ConfigLoader.load(try ConfigFile.contents(of: path), file: file), at: file)
+                let answer = try await client.ask(
+                    ControlRequest(command: "config-apply", wait: waiting.requested, path: path))
+                return client.options.json ? JSONText.render(answer) : (answer.message ?? "done") + "\n"
+            }
         }
     }
 

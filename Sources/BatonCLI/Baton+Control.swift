@@ -79,9 +79,11 @@ extension Baton {
                 the last result of each monitor on this node, packets accepted and rejected by reason, and the \
                 last events; a peer whose cluster.yaml differs is named with the sections that differ. --json \
                 prints the engine's answer: {node, role, senior, term, mismatched, version, peers, state, \
-                waiting, monitors, accepted, rejected, events}, where state is the JSON of cluster-state(5), \
-                each peer's links are {address, state, active, ageMs} and every time is in milliseconds since \
-                the epoch; the text form prints times in UTC, ISO 8601 to the millisecond.
+                waiting, monitors, accepted, rejected, events, configuration, configurationEpoch}, where state \
+                is the JSON of cluster-state(5), configuration the digest of the file this node runs (its epoch \
+                is raised by every baton config apply), each peer's links are {address, state, active, ageMs} \
+                and every time is in milliseconds since the epoch; the text form prints times in UTC, ISO 8601 \
+                to the millisecond.
 
                 --watch is a live view, as crm_mon's: the status is asked for every --interval and, on a \
                 terminal, redrawn in place under a line with the time; elsewhere (a pipe, a file) a view is \
@@ -175,7 +177,9 @@ extension Baton {
             var lines = [
                 "This node: \(status.node), \(status.role.rawValue) (\(status.role.summary)); senior node: "
                     + (status.senior.map { "\($0) (term \(status.term))" } ?? "none yet")
-                    + "; state version \(status.version)",
+                    + "; state version \(status.version)"
+                    + (status.configuration.map { "; configuration \($0), epoch \(status.configurationEpoch ?? 0)" }
+                        ?? ""),
                 "Peers:",
             ]
             for peer in status.peers {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatonConfig
 import BatonControl
 import BatonCore
 
@@ -24,6 +25,15 @@ extension Baton {
                 longestChainActions, totalMs}}, every duration an integer of milliseconds; keys absent when empty. \
                 A fence action's timeout is its whole budget: every attempt of every level, plus its delay. \
                 --format dot prints Graphviz DOT.
+
+                With no event and --live, the event is the configuration change from the running engine's \
+                configuration to the file -c names (what baton config apply would do); with no event and \
+                --previous OLD.yaml, from OLD.yaml to it (from --from's state or the steady one). It prints two \
+                plans: the first, with the old configuration, stops what the change removes and what it restarts \
+                (a resource whose agent or parameters changed, the members after it and the groups ordered after \
+                its group); the second, with the new one, starts what is added and what was restarted, on the \
+                node where it ran. A change to the cluster's name, nodes, heartbeat or tiebreaker is refused: those \
+                need the engines restarted.
 
                 Exit status: 0 when the plan was printed, 1 for an invalid configuration or state, 64 for a usage \
                 error, 66 when a file cannot be read.
@@ -68,21 +78,37 @@ extension Baton {
         @Option(help: ArgumentHelp("Plan from this saved state instead of the steady state.", valueName: "state.json"))
         var from: String?
         @Flag(help: "Plan from the running engine's state, read through its control socket.") var live = false
+        @Option(
+            help: ArgumentHelp(
+                "With no event: plan the change from this configuration to -c's.", valueName: "old.yaml"))
+        var previous: String?
         @OptionGroup var locations: EngineLocations
         @Option(help: "Output format: text (the default), json (as --json) or dot.") var format: Format?
 
         /// Creates the command; ArgumentParser calls this.
         public init() {}
 
-        /// Refuses anything but exactly one event.
+        /// Whether the event is a configuration change: no event, with `--live` or `--previous`.
+        var changesConfiguration: Bool {
+            [fail, recover, standby, online, switchGroup, resourceFail, stopGroup, startGroup].allSatisfy { $0 == nil }
+                && (live || previous != nil)
+        }
+
+        /// Refuses anything but exactly one event, or a configuration change.
         public func validate() throws {
             let given = [fail, recover, standby, online, switchGroup, resourceFail, stopGroup, startGroup].compactMap {
                 $0
             }
-            guard given.count == 1 else {
+            if previous != nil, !given.isEmpty {
+                throw ValidationError("--previous plans a configuration change: give no other event")
+            }
+            guard given.count == 1 || changesConfiguration else {
                 throw ValidationError(
-                    "give exactly one event: --fail, --recover, --standby, --online, --switch, --resource-fail, --stop or --start"
-                )
+                    "give exactly one event: --fail, --recover, --standby, --online, --switch, --resource-fail, "
+                        + "--stop or --start (or none, with --live or --previous, for a configuration change)")
+            }
+            if previous != nil, live {
+                throw ValidationError("give --previous or --live: --live compares with the running configuration")
             }
             if live, from != nil { throw ValidationError("give --from or --live, not both") }
             if options.json, let format, format != .json {
@@ -96,27 +122,49 @@ extension Baton {
         /// Prints the plan.
         public func run() async throws {
             try await emit(json: options.json) {
-                let live =
-                    live
-                    ? try await ControlClient.ask(ControlRequest(command: "status"), socket: locations.socketPath)
-                        .status?.state : nil
-                return try await output(live: live)
+                guard live else { return try await output() }
+                let socket = locations.socketPath
+                let state = try await ControlClient.ask(ControlRequest(command: "status"), socket: socket).status?.state
+                guard changesConfiguration else { return try await output(live: state) }
+                let running = try await ControlClient.ask(ControlRequest(command: "configuration"), socket: socket)
+                return try await output(live: state, previous: Array((running.message ?? "").utf8))
             }
         }
 
-        /// The text `run` prints; `live` is the running engine's state, for `--live`.
-        public func output(live: ClusterState? = nil) async throws -> String {
+        /// The text `run` prints; `live` is the running engine's state, for `--live`, and `previous` its
+        /// configuration file (else `--previous`'s), for a configuration change.
+        public func output(live: ClusterState? = nil, previous running: [UInt8]? = nil) async throws -> String {
             let spec = try await options.specWithAgentTimeouts()
+            if changesConfiguration {
+                let path = previous ?? "the running configuration"
+                let bytes = try running ?? ConfigFile.contents(of: path)
+                let old = try await ConfigOptions.specWithAgentTimeouts(
+                    ConfigLoader.load(bytes, file: path), at: path, agentsBeside: options.baseDirectory)
+                let state = try live ?? from.map { try StateFile.read($0, for: old) } ?? ClusterState.steady(old)
+                switch Reconfiguration.plans(from: old, to: spec, state: state) {
+                case .success(let plans): return try render(plans)
+                case .failure(let refusal):
+                    throw CommandFailure(message: refusal.reason, status: ExitCode.validationFailure.rawValue)
+                }
+            }
             let state = try live ?? from.map { try StateFile.read($0, for: spec) } ?? ClusterState.steady(spec)
             let trigger = try self.trigger(spec, state)
             if let problem = trigger.problem(in: spec, state: state) {
                 throw CommandFailure(message: problem, status: ExitCode.validationFailure.rawValue)
             }
-            let plan = Planner.plan(spec, from: state, trigger: trigger)
+            return try render([Planner.plan(spec, from: state, trigger: trigger)])
+        }
+
+        /// The plans in the format asked for: one after the other in text and DOT, a list in JSON when several.
+        private func render(_ plans: [Plan]) throws -> String {
             switch options.json ? .json : format ?? .text {
-            case .text: return PlanRenderer.text(plan)
-            case .json: return JSONText.render(plan)
-            case .dot: return PlanRenderer.dot(plan)
+            case .text: return plans.map(PlanRenderer.text).joined(separator: "\n")
+            case .json: return plans.count == 1 ? JSONText.render(plans[0]) : JSONText.render(plans)
+            case .dot:
+                guard plans.count == 1 else {
+                    throw ValidationError("--format dot draws one plan; a configuration change has two")
+                }
+                return PlanRenderer.dot(plans[0])
             }
         }
 

@@ -85,7 +85,7 @@ extension Baton {
         /// Runs the engine until a signal.
         public func run() async throws {
             var spec: ClusterSpec
-            let settings: Engine.Settings
+            var settings: Engine.Settings
             do {
                 spec = try options.validSpec()
                 if let handler = spec.events?.handler.value { spec.events?.handler.value = options.resolve(handler) }
@@ -102,6 +102,7 @@ extension Baton {
                     spec: spec, node: local, stateDirectory: directory, catalog: catalog,
                     key: try KeyFile.read(options.resolve(spec.heartbeat.keyFile.value)),
                     configuration: try ConfigFile.contents(of: options.path))
+                settings.configurationPath = options.absolutePath
             } catch let failure as CommandFailure {
                 writeStandardError("baton: \(failure.message)\n")
                 throw ExitCode(failure.status)
@@ -153,6 +154,17 @@ extension ConfigOptions {
     /// A path of the configuration: relative ones start in the configuration file's folder.
     func resolve(_ path: String) -> String {
         path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+
+    /// The configuration file's path from the root, which stays right when the working folder changes.
+    var absolutePath: String { Self.absolute(path) }
+
+    /// `path` from the root: a relative one starts in the working folder.
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return path }
+        return String(cString: buffer) + "/" + path
     }
 }
 

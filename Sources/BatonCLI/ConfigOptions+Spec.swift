@@ -15,7 +15,11 @@ extension ConfigOptions {
     /// The configuration, for commands that need a valid one: its errors are printed to standard error and the
     /// command exits 1; an unreadable file exits 66.
     public func validSpec() throws -> ClusterSpec {
-        let result = try load()
+        try Self.validSpec(try load(), at: path)
+    }
+
+    /// The configuration `result` loaded from `path`, or its errors as a failure.
+    static func validSpec(_ result: ConfigLoadResult, at path: String) throws -> ClusterSpec {
         guard let spec = result.spec else {
             let errors = result.diagnostics.filter { $0.severity == .error }.map(\.description)
             throw CommandFailure(

@@ -20,13 +20,16 @@ public struct ControlRequest: Codable, Hashable, Sendable {
     public var force: Bool?
     /// An administrator's request: answer once its plans have run, with whether what was asked holds.
     public var wait: Bool?
+    /// The file a `config-apply` names (absolute).
+    public var path: String?
 
     /// Creates a request.
     public init(
         command: String, group: String? = nil, node: String? = nil, resource: String? = nil, follow: Bool? = nil,
-        force: Bool? = nil, wait: Bool? = nil
+        force: Bool? = nil, wait: Bool? = nil, path: String? = nil
     ) {
         self.command = command
+        self.path = path
         self.group = group
         self.node = node
         self.resource = resource
@@ -170,6 +173,9 @@ public struct StatusReport: Codable, Hashable, Sendable {
     public var rejected: [String: Int]
     /// The most recent events, oldest first.
     public var events: [EventRecord]
+    /// The digest of the configuration file this node runs, and its epoch (raised by every `baton config apply`).
+    public var configuration: String?
+    public var configurationEpoch: UInt64?
 
     public init(
         node: String, role: NodeRole, senior: String?, term: UInt64 = 0, mismatched: [String: [String]] = [:],

@@ -17,28 +17,41 @@ extension Engine {
             for await event in follower.stream {
                 guard await reply(ControlResponse(ok: true, event: event)) else { return }
             }
+        case "configuration":
+            _ = await reply(ControlResponse(ok: true, message: String(decoding: configuration, as: UTF8.self)))
+        case "config-apply":
+            guard let path = request.path else {
+                _ = await reply(ControlResponse(ok: false, error: "config-apply needs the path of the file"))
+                return
+            }
+            _ = await reply(Self.response(await applyConfiguration(at: path, wait: request.wait == true)))
         default:
             guard let wish = AdministratorRequest(request) else {
                 _ = await reply(ControlResponse(ok: false, error: "unknown or incomplete request '\(request.command)'"))
                 return
             }
-            let outcome: ActionOutcome
-            if request.wait == true, controller.isSenior {
-                outcome = await awaitTransition(wish)
-            } else if request.wait == true, let senior {
-                outcome = await ask(senior, deadline: controller.handoverLimit) { .awaitedRequest(id: $0, wish) }
-            } else if controller.isSenior {
-                outcome = answer(.request(wish))
-            } else if let senior {
-                outcome = await ask(senior, deadline: .seconds(5)) { .request(id: $0, wish) }
-            } else {
-                outcome = ActionOutcome(code: 1, message: "no senior node yet: \(local) is still listening")
-            }
-            _ = await reply(
-                outcome.code == 0
-                    ? ControlResponse(ok: true, message: outcome.message)
-                    : ControlResponse(ok: false, error: outcome.message))
+            _ = await reply(Self.response(await route(wish, wait: request.wait == true)))
         }
+    }
+
+    static func response(_ outcome: ActionOutcome) -> ControlResponse {
+        outcome.code == 0
+            ? ControlResponse(ok: true, message: outcome.message) : ControlResponse(ok: false, error: outcome.message)
+    }
+
+    /// An administrator's request, to the senior (this node, or through the links), answered at once or, with
+    /// `wait`, once its transition ended.
+    func route(_ wish: AdministratorRequest, wait: Bool) async -> ActionOutcome {
+        if wait, controller.isSenior {
+            return await awaitTransition(wish)
+        } else if wait, let senior {
+            return await ask(senior, deadline: controller.handoverLimit) { .awaitedRequest(id: $0, wish) }
+        } else if controller.isSenior {
+            return answer(.request(wish))
+        } else if let senior {
+            return await ask(senior, deadline: .seconds(5)) { .request(id: $0, wish) }
+        }
+        return ActionOutcome(code: 1, message: "no senior node yet: \(local) is still listening")
     }
 
     /// The senior's part of an awaited request: planned now, answered when its transition ended.
@@ -64,7 +77,7 @@ extension Engine {
                         ageMs: link.lastHeard.map { now.milliseconds - $0.milliseconds })
                 })
         }
-        return StatusReport(
+        var report = StatusReport(
             node: local.rawValue, role: role, senior: senior?.rawValue, term: term,
             mismatched: Dictionary(uniqueKeysWithValues: controller.mismatched.map { ($0.key.rawValue, $0.value) }),
             version: controller.version, peers: peers, state: state,
@@ -76,6 +89,9 @@ extension Engine {
             rejected: Dictionary(
                 uniqueKeysWithValues: (coordinator?.rejected ?? [:]).map { ($0.key.rawValue, $0.value) }),
             events: Array(events.recent.suffix(20)))
+        report.configuration = identity.digest
+        report.configurationEpoch = controller.configurationEpoch
+        return report
     }
 }
 

@@ -179,7 +179,7 @@ extension Engine {
 
     // MARK: Monitors
 
-    private func startMonitor(_ name: ResourceName, every interval: Duration) {
+    func startMonitor(_ name: ResourceName, every interval: Duration) {
         cancelMonitor(name)
         guard let resource = spec.resource(named: name) else { return }
         nextMonitorToken += 1

@@ -33,6 +33,9 @@ public actor Engine {
         public var key: [UInt8]
         /// The bytes of the configuration file, whose digest peers compare.
         public var configuration: [UInt8]
+        /// Where the configuration file is: a new configuration that the cluster takes is written there. `nil`: it
+        /// is taken, and written nowhere.
+        public var configurationPath: String?
         /// Binds this node's links: UDP sockets on its addresses, unless a test gives another transport.
         public var transport: @Sendable (_ addresses: [IPAddress], _ port: Int) async throws -> any LinkTransport
         /// What performs this node's actions: the resources' agents, unless a test gives another runner.
@@ -68,11 +71,16 @@ public actor Engine {
         }
     }
 
-    let spec: ClusterSpec
-    let identity: ConfigurationIdentity
+    var spec: ClusterSpec
+    var identity: ConfigurationIdentity
+    /// The bytes of the configuration file this node runs.
+    var configuration: [UInt8]
+    let configurationPath: String?
+    /// Configuration files staged here (`baton config apply`), by digest: at most one.
+    var stagedFiles: [String: [UInt8]] = [:]
     let local: NodeName
     let boot: BootIdentifier
-    let runner: any ActionRunner
+    var runner: any ActionRunner
     let stateFile: any StateStore
     let transport: @Sendable ([IPAddress], Int) async throws -> any LinkTransport
     let clock: any EngineClock
@@ -115,6 +123,8 @@ public actor Engine {
     public init(_ settings: Settings, logger: Logger) throws {
         spec = settings.spec
         identity = ConfigurationIdentity(settings.configuration)
+        configuration = settings.configuration
+        configurationPath = settings.configurationPath
         local = settings.node
         var generator = SystemRandomNumberGenerator()
         boot = BootIdentifier(high: generator.next(), low: generator.next())
@@ -129,7 +139,8 @@ public actor Engine {
         clock = settings.clock
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
-            now: Timestamp(milliseconds: settings.clock.now.wholeMilliseconds), heldRetry: settings.heldRetry)
+            now: Timestamp(milliseconds: settings.clock.now.wholeMilliseconds), heldRetry: settings.heldRetry,
+            configuration: ConfigurationIdentity(settings.configuration).digest)
         (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
         let (handlerRuns, handlerSink) = AsyncStream.makeStream(of: ProcessRequest.self)
         self.handlerRuns = handlerRuns
@@ -272,7 +283,8 @@ public actor Engine {
         coordinator?.announce(
             Summary(
                 role: own.role, senior: own.senior?.rawValue, term: own.term, digest: own.digest,
-                held: own.held, config: identity.digest, sections: identity.sections, tiebreaker: own.tiebreaker))
+                held: own.held, config: identity.digest, sections: identity.sections, tiebreaker: own.tiebreaker,
+                epoch: own.epoch == 0 ? nil : own.epoch, staged: own.staged))
     }
 
     /// The link in use to `peer`, for what goes on one link only.
@@ -286,14 +298,26 @@ public actor Engine {
             switch item {
             case .heard(let peer, let link, let boot, let summary):
                 handle(.heard(peer, link: link, boot: boot, summary.map(read)))
-                // A peer with another configuration is heard (membership, its heartbeats) but never obeyed or served.
-                if controller.mismatched[peer] != nil, summary == nil { return }
+                // A peer with another configuration is heard (membership, its heartbeats) but never obeyed or served,
+                // except for configuration files: that is how one that was away takes the cluster's. Its request is
+                // forgotten, not left running: a copy sent once the configurations match is taken.
+                if controller.mismatched[peer] != nil, summary == nil,
+                    !incoming.contains(where: \.isConfigurationTransfer)
+                {
+                    for case .request(let request, _) in incoming { coordinator?.ignore(request) }
+                    return
+                }
             case .clockDifference(let peer, let milliseconds):
                 emit(.clockDifference(local: local, peer: peer, milliseconds: milliseconds))
             case .stateRequested(let peer):
                 guard controller.isSenior, controller.ready else { continue }
                 coordinator?.sendState(
                     WireCoding.encode(state), version: controller.version, to: peer, link: activeLink(peer))
+            case .configurationRequested(let digest, let peer):
+                guard let bytes = configurationFile(digest) else { continue }
+                coordinator?.sendConfiguration(bytes, to: peer, link: activeLink(peer))
+            case .configuration(let bytes, let peer):
+                received(configuration: bytes, from: peer)
             case .state(let json, let version, let peer):
                 guard peer == senior, !controller.isSenior, let received = WireCoding.decode(ClusterState.self, json)
                 else { continue }
@@ -307,11 +331,15 @@ public actor Engine {
     /// A heartbeat's summary as the controller reads it: with what differs between the sender's configuration and
     /// this node's.
     private func read(_ summary: Summary) -> PeerSummary {
-        PeerSummary(
+        var read = PeerSummary(
             role: summary.role, senior: summary.senior.map(NodeName.init), term: summary.term, digest: summary.digest,
             held: summary.held,
             differences: summary.config == identity.digest
                 ? nil : summary.sections.map { identity.differences(from: $0) } ?? [], tiebreaker: summary.tiebreaker)
+        read.configuration = summary.config
+        read.epoch = summary.epoch ?? 0
+        read.staged = summary.staged
+        return read
     }
 
     // MARK: The controller
@@ -359,6 +387,10 @@ public actor Engine {
                 }
             case .requestState(let senior):
                 coordinator?.requestState(from: senior, link: activeLink(senior))
+            case .fetchConfiguration(let digest, let peer):
+                coordinator?.requestConfiguration(digest, from: peer, link: activeLink(peer))
+            case .takeConfiguration(let digest, let epoch):
+                takeConfiguration(digest, epoch: epoch)
             case .startDrain:
                 spawn { await self.drain() }
             case .endRequests(let node, let left):

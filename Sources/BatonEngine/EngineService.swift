@@ -2,6 +2,7 @@ import BatonControl
 import BatonCore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `baton run`: the engine and its control socket in one service group, which ends on SIGTERM or SIGINT once this
 /// node's groups are handed over.
@@ -14,6 +15,7 @@ public enum EngineService {
                 // the control socket still answers.
                 services: [
                     .init(service: ControlRunner(engine: engine, path: socket)),
+                    .init(service: HangupRunner(engine: engine)),
                     .init(service: EngineRunner(engine: engine), successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -30,6 +32,19 @@ private struct EngineRunner: Service {
             try await engine.run()
         } onGracefulShutdown: {
             engine.requestShutdown()
+        }
+    }
+}
+
+/// SIGHUP: the engine reads its configuration file again and applies it to the cluster when it changed.
+private struct HangupRunner: Service {
+    let engine: Engine
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                await engine.reload()
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ struct EventLog {
     private var followers: [Int: AsyncStream<EventRecord>.Continuation] = [:]
     private var nextFollower = 0
     let logger: Logger
-    let handler: EventSettings?
+    var handler: EventSettings?
     /// Where the handler's runs go: the engine runs each in a task of its own.
     let runs: AsyncStream<ProcessRequest>.Continuation
 

@@ -29,6 +29,11 @@ public struct HeartbeatPacket: Sendable, Hashable {
         case stateReply = 3
         /// An engine message to one node: an action to run, its result, a report to the senior node.
         case message = 4
+        /// A request for a configuration file, by its digest (`baton config apply`, or a node that returns to a
+        /// cluster whose configuration changed meanwhile).
+        case configRequest = 5
+        /// A configuration file, or one part of it.
+        case configReply = 6
     }
 
     /// The largest packet sent or accepted.

@@ -20,6 +20,10 @@ public protocol Coordinator: Sendable {
     mutating func requestState(from peer: NodeName, link: Int?)
     /// Sends the cluster state's JSON, at `version`, to `peer`.
     mutating func sendState(_ json: [UInt8], version: UInt64, to peer: NodeName, link: Int?)
+    /// Asks `peer` for the configuration file whose digest is `digest`.
+    mutating func requestConfiguration(_ digest: String, from peer: NodeName, link: Int?)
+    /// Sends a configuration file's bytes to `peer`.
+    mutating func sendConfiguration(_ bytes: [UInt8], to peer: NodeName, link: Int?)
     /// Sends `message` (numbered by the coordinator) to `peer` and keeps it until its result comes, the request is
     /// ended, or `deadline` passes; `answer` gets the result once.
     mutating func ask(
@@ -58,8 +62,22 @@ public enum Incoming: Sendable {
     case stateRequested(by: NodeName)
     /// `peer`'s cluster state arrived whole: its JSON and version.
     case state(json: [UInt8], version: UInt64, from: NodeName)
+    /// `peer` asks for the configuration file whose digest is `digest`.
+    case configurationRequested(digest: String, by: NodeName)
+    /// A configuration file from `peer` arrived whole.
+    case configuration([UInt8], from: NodeName)
     /// A peer's request, the first time it arrives; answer it with ``Coordinator/answer(_:with:)``.
     case request(PeerRequest, Message)
+}
+
+extension Incoming {
+    /// Whether it asks for or brings a configuration file.
+    public var isConfigurationTransfer: Bool {
+        switch self {
+        case .configurationRequested, .configuration: true
+        default: false
+        }
+    }
 }
 
 /// A peer's request, as this node must answer it.
@@ -88,6 +106,7 @@ public struct PeerCoordinator: Coordinator {
     private var verifier: PacketVerifier
     private var sequence: UInt64 = 0
     private var parts = StateParts()
+    private var configurationParts = StateParts()
     private var nextRequest: UInt64 = 0
     private var pending: [UInt64: Pending] = [:]
     /// Requests of peers, by who asked: `nil` while it runs here, then its result.
@@ -164,6 +183,13 @@ public struct PeerCoordinator: Coordinator {
             if let (version, json) = parts.add(packet.payload) {
                 incoming.append(.state(json: json, version: version, from: sender))
             }
+        case .configRequest:
+            incoming.append(
+                .configurationRequested(digest: String(decoding: packet.payload, as: UTF8.self), by: sender))
+        case .configReply:
+            if let (_, bytes) = configurationParts.add(packet.payload) {
+                incoming.append(.configuration(bytes, from: sender))
+            }
         case .message:
             guard let message = WireCoding.decode(Message.self, packet.payload) else { break }
             if case .result(let id, let outcome) = message {
@@ -227,6 +253,19 @@ public struct PeerCoordinator: Coordinator {
         let capacity = HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local)
         for part in StateParts.split(json, version: version, capacity: capacity) {
             send(.stateReply, part, to: peer, link: link ?? 0)
+        }
+    }
+
+    public mutating func requestConfiguration(_ digest: String, from peer: NodeName, link: Int?) {
+        send(.configRequest, Array(digest.utf8), to: peer, link: link ?? 0)
+    }
+
+    public mutating func sendConfiguration(_ bytes: [UInt8], to peer: NodeName, link: Int?) {
+        let capacity = HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local)
+        // The parts of one file carry its digest as their number, so that the parts of two files are not mixed.
+        let number = UInt64(WireCoding.digest(bytes), radix: 16) ?? 0
+        for part in StateParts.split(bytes, version: number, capacity: capacity) {
+            send(.configReply, part, to: peer, link: link ?? 0)
         }
     }
 

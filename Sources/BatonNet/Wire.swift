@@ -37,12 +37,18 @@ public struct Summary: Codable, Hashable, Sendable {
     public var sections: [String: String]?
     /// Whether the sender reaches the tiebreaker; left out when it does not know yet, or the cluster has none.
     public var tiebreaker: Bool?
+    /// The epoch of the sender's configuration, raised by every `baton config apply`; left out when 0.
+    public var epoch: UInt64?
+    /// The digest of a configuration the sender holds ready to take (`baton config apply` under way).
+    public var staged: String?
 
     /// Creates a summary.
     public init(
         role: NodeRole, senior: String?, term: UInt64, digest: String, held: [String: Int]?, config: String,
-        sections: [String: String]?, tiebreaker: Bool? = nil
+        sections: [String: String]?, tiebreaker: Bool? = nil, epoch: UInt64? = nil, staged: String? = nil
     ) {
+        self.epoch = epoch
+        self.staged = staged
         self.role = role
         self.senior = senior
         self.term = term

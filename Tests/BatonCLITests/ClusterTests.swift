@@ -437,6 +437,129 @@ import Testing
         #expect(await cluster.ping())
     }
 
+    /// `baton config apply`: a group added and a monitor retuned without touching what runs; then, with n2's engine
+    /// stopped, the floating address changed (vip and app restart in place) and the group removed; n2, started
+    /// again with its old file, takes the new one before it joins; SIGHUP applies an engine's own file; a change of
+    /// the heartbeat is refused. n2 runs from a file of its own, as another machine would.
+    @Test func aNewConfigurationIsAppliedTouchingOnlyWhatChanged() async throws {
+        guard let cluster = try await Cluster.make("ca") else { return }
+        defer { cluster.tearDown() }
+        let original = try String(contentsOfFile: cluster.config, encoding: .utf8)
+        let n2File = cluster.directory.appendingPathComponent("n2.yaml").path
+        try original.write(toFile: n2File, atomically: true, encoding: .utf8)
+        try cluster.start("n1")
+        try cluster.start("n2", config: n2File)
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        let service = try #require(cluster.agentProcesses("n1").first)
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = cluster.directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let extra = """
+              - name: extra
+                resources:
+                  - {name: side, agent: process, params: {command: "sleep 300000"}}
+
+            """
+        // 1. A group added, app's monitor retuned: app keeps running, the same process.
+        let first = try write(
+            "first.yaml",
+            original.replacingOccurrences(of: "interval: 1s, timeout: 5s", with: "interval: 2s, timeout: 5s") + extra)
+        let applied = try await ValidateCommandTests.run(
+            Cluster.baton,
+            ["config", "apply", first, "--wait", "-c", n2File, "--state-dir", cluster.stateDirectory("n2")])
+        #expect(applied.status == 0 && applied.output.contains("runs on every node heard"), "\(applied.error)")
+        let withExtra = try await cluster.waitFor("n1", "extra runs") {
+            $0.state.state(of: ResourceName("side")).status == .started
+        }
+        #expect(Self.running(withExtra, on: "n1"))
+        #expect(cluster.agentProcesses("n1").contains(service) && kill(service, 0) == 0, "app was not restarted")
+        #expect(try String(contentsOfFile: n2File, encoding: .utf8) == String(contentsOfFile: first, encoding: .utf8))
+        #expect(FileManager.default.fileExists(atPath: n2File + ".previous"))
+        #expect(try await cluster.events("n2").contains { $0.event == "config-applied" })
+
+        // 2. n2 stops; the address changes and extra goes: vip and app restart in place, extra stops.
+        #expect(try await cluster.terminate("n2") == 0)
+        let moved = "10.\(cluster.net).1.51/24"
+        let second = try write(
+            "second.yaml",
+            String(contentsOfFile: first, encoding: .utf8).replacingOccurrences(
+                of: "10.\(cluster.net).1.50/24", with: moved
+            ).replacingOccurrences(of: extra, with: ""))
+        // The dry-run first: the stops with the running configuration, then the starts with the new one.
+        let dryRun = try await ValidateCommandTests.run(
+            Cluster.baton, ["plan", "--live", "-c", second, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(dryRun.status == 0, "\(dryRun.error)")
+        let plans = dryRun.output.components(separatedBy: "Plan: ")
+        #expect(plans.count == 3, "\(dryRun.output)")
+        #expect(plans[1].hasPrefix("configuration change: removes extra; restarts vip"), "\(plans[1])")
+        #expect(plans[1].contains("stop vip on n1") && plans[1].contains("stop side on n1"), "\(plans[1])")
+        #expect(!plans[1].contains("start "), "nothing starts with the old configuration")
+        #expect(plans[2].hasPrefix("the new configuration took effect") && plans[2].contains("start vip on n1"))
+        try await cluster.control("n1", ["config", "apply", second, "--wait"])
+        let restarted = try await cluster.waitFor("n1", "web runs at the new address") {
+            Self.running($0, on: "n1") && $0.state.resources[ResourceName("side")] == nil
+        }
+        #expect(!restarted.state.groups.keys.contains(GroupName("extra")))
+        #expect(!cluster.agentProcesses("n1").contains(service), "app restarted after vip")
+        let shown = try await ValidateCommandTests.run("/usr/sbin/ip", ["-n", cluster.prefix + "n1", "-o", "addr"])
+        #expect(shown.output.contains(" \(moved) ") && !shown.output.contains(" 10.\(cluster.net).1.50/24 "))
+
+        // 3. n2 returns with its old file: it takes the cluster's before it joins.
+        try cluster.start("n2", config: n2File)
+        _ = try await cluster.waitFor("n1", "n2 is back as the ready standby") {
+            $0.peers.first { $0.name == "n2" }?.role == .slaveOK && $0.mismatched.isEmpty
+        }
+        #expect(try String(contentsOfFile: n2File, encoding: .utf8) == String(contentsOfFile: second, encoding: .utf8))
+        _ = try await cluster.waitFor("n2", "n2 follows n1 with its state") { $0.role == .slaveOK }
+
+        // 4. SIGHUP: n1 reads its own file again, and the cluster takes it.
+        let third = try String(contentsOfFile: second, encoding: .utf8).replacingOccurrences(
+            of: "restart-window: 10m", with: "restart-window: 20m")
+        try third.write(toFile: cluster.config, atomically: true, encoding: .utf8)
+        kill(try #require(cluster.engines["n1"]), SIGHUP)
+        for _ in 0..<100 where (try? String(contentsOfFile: n2File, encoding: .utf8)) != third {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(try String(contentsOfFile: n2File, encoding: .utf8) == third, "n2 took n1's file")
+
+        // 5. What cannot change on a running cluster is refused, and nothing changes.
+        let heartbeat = try write(
+            "fourth.yaml", third.replacingOccurrences(of: "interval: 200ms", with: "interval: 300ms"))
+        let refused = try await ValidateCommandTests.run(
+            Cluster.baton,
+            ["config", "apply", heartbeat, "-c", cluster.config, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(
+            refused.status == 1 && refused.error.contains("heartbeat cannot change on a running cluster"),
+            "\(refused.error)")
+        #expect(try String(contentsOfFile: n2File, encoding: .utf8) == third)
+    }
+
+    /// A rolling restart with the same configuration, the standby first: the group moves once, when its node's
+    /// engine stops, and not back when it returns.
+    @Test func aRollingRestartMovesTheGroupOnce() async throws {
+        guard let cluster = try await Cluster.make("ru") else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        let before = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        let generation = before.state.state(of: GroupName("web")).generation
+        for node in ["n2", "n1"] {
+            #expect(try await cluster.terminate(node) == 0)
+            try cluster.start(node)
+            _ = try await cluster.waitFor(node, "\(node) is back as the ready standby") { $0.role == .slaveOK }
+        }
+        let after = try #require(await cluster.status("n1"))
+        #expect(Self.running(after, on: "n2"))
+        #expect(after.state.state(of: GroupName("web")).generation == generation + 1, "one move")
+        #expect(await cluster.ping())
+    }
+
     /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {

@@ -195,6 +195,8 @@ import Testing
             return "n1"
         case .partition, .standbyCut:
             let started = ContinuousClock.now
+            // Earlier trials' fences are among n1's events: this trial's comes after this moment.
+            let cutAt = Int64(Date().timeIntervalSince1970 * 1000)
             // A partition is the switch's: both nodes keep their links, which reach nothing. The standby cut off
             // loses its own links.
             for (index, link) in ["eth0", "eth1"].enumerated() {
@@ -205,8 +207,9 @@ import Testing
                 }
             }
             // n1 runs the group: it fences n2 at once, while n2 waits its 2 s delay.
+            // Only then is its agent done: started before, n2's engine would be killed by the same fence.
             let n1 = try await cluster.waitForEvents("n1", "\(what): n1 fenced n2", limit: .seconds(20)) {
-                $0.contains { $0.event == "fence-succeeded" && $0.node == "n2" }
+                $0.contains { $0.event == "fence-succeeded" && $0.node == "n2" && $0.time.milliseconds >= cutAt }
             }
             #expect(!n1.contains { $0.event == "fence-failed" }, "\(what)")
             try await reapFenced(cluster, "n2", what)

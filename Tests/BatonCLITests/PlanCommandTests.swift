@@ -106,3 +106,39 @@ import Testing
         #expect(try await ValidateCommandTests.run(["plan", "-c", broken, "--fail", "n1"]).status == 1)
     }
 }
+
+/// `baton plan --previous OLD -c NEW`: the dry-run of a configuration change, offline.
+@Suite struct ConfigurationChangePlanTests {
+    @Test func twoPlansTheStopsWithTheOldFileThenTheStartsWithTheNew() async throws {
+        let old = ValidateCommandTests.roseHA
+        let text = try String(contentsOfFile: old, encoding: .utf8)
+        let new = ValidateCommandTests.packageRoot.appendingPathComponent("examples/rose-ha/.new-\(getpid()).yaml").path
+        // The floating address moves: vip restarts, and with it alias and db, which come after it; erp too.
+        try text.replacingOccurrences(of: "192.168.1.10/24", with: "192.168.1.20/24").write(
+            toFile: new, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: new) }
+        let run = try await ValidateCommandTests.run(["plan", "-c", new, "--previous", old])
+        #expect(run.status == 0, "\(run.error)")
+        let plans = run.output.components(separatedBy: "Plan: ")
+        #expect(plans.count == 3)
+        #expect(plans[1].hasPrefix("configuration change: restarts vip"), "\(plans[1])")
+        for name in ["erp", "db", "alias", "vip"] { #expect(plans[1].contains("stop \(name) on xhhotsp1")) }
+        #expect(!plans[1].contains("stop data on xhhotsp1"), "the volume before it keeps running")
+        #expect(plans[2].contains("start vip on xhhotsp1") && !plans[2].contains("start data"), "\(plans[2])")
+        let json = try await ValidateCommandTests.run(["plan", "-c", new, "--previous", old, "--json"])
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        #expect(list.count == 2)
+    }
+
+    @Test func aChangeOfTheNodesIsRefused() async throws {
+        let old = ValidateCommandTests.roseHA
+        let text = try String(contentsOfFile: old, encoding: .utf8)
+        let new = ValidateCommandTests.packageRoot.appendingPathComponent("examples/rose-ha/.new-\(getpid())b.yaml")
+            .path
+        try text.replacingOccurrences(of: "10.10.0.2", with: "10.10.0.3").write(
+            toFile: new, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: new) }
+        let run = try await ValidateCommandTests.run(["plan", "-c", new, "--previous", old])
+        #expect(run.status == 64 && run.error.contains("nodes cannot change on a running cluster"), "\(run.error)")
+    }
+}

@@ -29,7 +29,9 @@ import Testing
     static func running(on node: String) -> ClusterState { ResultsTests.running(on: node) }
 
     /// The state once `plan` ran, each action succeeding unless it is `failing` (or waits for one that did not).
-    static func ran(_ plan: Plan, from state: ClusterState, failing: String? = nil) -> ClusterState {
+    static func ran(
+        _ plan: Plan, from state: ClusterState, failing: String? = nil, in spec: ClusterSpec = FencingTests.spec
+    ) -> ClusterState {
         var blocked: Set<Int> = []
         var results: [ActionResult] = []
         // Numbered by step: what an action waits for comes before it.

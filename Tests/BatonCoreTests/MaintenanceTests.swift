@@ -30,7 +30,7 @@ import Testing
             #expect(plan.actions.isEmpty, "\(trigger): nothing is done")
             #expect(plan.notes.contains("g is unmanaged: n1 is in maintenance"))
             // What a lost node in maintenance ran still runs there once the plan ran.
-            let after = FencingTests.ran(plan, from: state)
+            let after = FencingTests.ran(plan, from: state, in: spec)
             #expect(after.state(of: ResourceName("r1")).activeNode == Self.n1)
         }
         // It returns, and is lost again before its probes answer: what it ran is still known to run there.

@@ -230,6 +230,26 @@ import Testing
 
     static func tick(_ time: Int64) -> Step { .input(time, .tick) }
 
+    /// n2's heartbeat as its follower, with the configuration it runs (`differences` from n1's) and what it staged.
+    static func configurationHeartbeat(
+        _ time: Int64, runs configuration: String, staged: String?, differences: [String]? = nil
+    ) -> Step {
+        var summary = PeerSummary(
+            role: .slaveOK, senior: n1, term: 1, digest: "", held: [:], differences: differences)
+        summary.configuration = configuration
+        summary.staged = staged
+        return .input(time, .heard(n2, link: 0, boot: firstBoot, summary))
+    }
+
+    /// The spec with r2's command changed: `baton config apply` restarts r2.
+    static let changed: ClusterSpec = {
+        var spec = NodeControllerTests.spec
+        spec.groups[0].resources[1].parameters = [
+            Parameter(name: "command", value: "/bin/sleep 1", at: V.here, valueAt: V.here)
+        ]
+        return spec
+    }()
+
     /// Ticks every 100 ms from `start` through `end`.
     static func ticks(_ start: Int64, _ end: Int64) -> [Step] {
         stride(from: start, through: end, by: 100).map(tick)
@@ -619,6 +639,80 @@ import Testing
             expect: [
                 .never(.failuresExpired),
                 .holds("r1 does not run", { $0.state.state(of: NodeControllerTests.r1).status != .started }),
+            ]),
+        // A new configuration on a running cluster
+        Case(
+            name: "the senior applies a configuration once every peer staged it: r2 stops, then it asks to take it",
+            steps: formedOnN1 + [
+                .input(100, .configurationStaged(digest: "new", changed)),
+                .input(110, .request(.applyConfiguration(digest: "new", node: "n1"))),
+                configurationHeartbeat(200, runs: "old", staged: nil), tick(200),
+                configurationHeartbeat(300, runs: "old", staged: "new"), tick(300), drain(300),
+            ],
+            expect: [
+                .ran(.reconfiguration(ConfigurationChange(from: spec, to: changed))),
+                .holds(
+                    "r2 stopped, r1 runs",
+                    {
+                        $0.state.state(of: NodeControllerTests.r2).status == .stopped
+                            && $0.state.state(of: NodeControllerTests.r1).status == .started
+                    }),
+                .asked("take it", { $0 == .takeConfiguration(digest: "new", epoch: 1) }),
+                .notRan(.reconfigured),
+            ]),
+        Case(
+            name: "once it took the configuration and so did n2, the senior starts r2 again with it, where it ran",
+            steps: formedOnN1 + [
+                .input(100, .configurationStaged(digest: "new", changed)),
+                .input(110, .request(.applyConfiguration(digest: "new", node: "n1"))),
+                configurationHeartbeat(300, runs: "old", staged: "new"), tick(300), drain(300),
+                .input(310, .configurationTaken(digest: "new", changed, epoch: 1)),
+                // n2 still runs the old one for a moment: catching up, not a mismatch.
+                configurationHeartbeat(350, runs: "old", staged: "new", differences: ["groups"]), tick(350),
+                configurationHeartbeat(400, runs: "new", staged: nil), tick(400), drain(400),
+            ],
+            expect: [
+                .ran(.reconfigured), .group(on: "n1", running: true), .never(.configMismatch),
+                .never(.takeoverStarted), .emits(.configApplied),
+                .holds("epoch 1", { $0.configurationEpoch == 1 && $0.spec == NodeControllerTests.changed }),
+            ]),
+        Case(
+            name: "a peer that does not stage the configuration in time: nothing stops, the apply ends refused",
+            steps: formedOnN1 + [
+                .input(100, .configurationStaged(digest: "new", changed)),
+                .input(110, .awaitedRequest(.applyConfiguration(digest: "new", node: "n1"), id: 7)),
+            ]
+                + stride(from: 200, through: 5400, by: 200).flatMap { time -> [Step] in
+                    [configurationHeartbeat(Int64(time), runs: "old", staged: nil), tick(Int64(time))]
+                },
+            expect: [
+                .emits(.configRefused), .notRan(.reconfiguration(ConfigurationChange(from: spec, to: changed))),
+                .asked(
+                    "answer the request",
+                    {
+                        if case .requestEnded(7, let outcome) = $0 { outcome.code == 1 } else { false }
+                    }),
+            ]),
+        Case(
+            name: "a node that returns with an older configuration fetches the senior's, then takes it",
+            local: n2,
+            steps: [
+                .input(
+                    50,
+                    .heard(
+                        n1, link: 0, boot: firstBoot,
+                        {
+                            var summary = PeerSummary(
+                                role: .main, senior: n1, term: 1, digest: "d1", differences: ["groups"])
+                            summary.configuration = "new"
+                            summary.epoch = 2
+                            return summary
+                        }())),
+                .input(60, .configurationStaged(digest: "new", changed)),
+            ],
+            expect: [
+                .asked("fetch it from n1", { $0 == .fetchConfiguration(digest: "new", from: NodeControllerTests.n1) }),
+                .asked("take it", { $0 == .takeConfiguration(digest: "new", epoch: 2) }),
             ]),
         // Administrator requests and routing
         Case(

@@ -12,7 +12,7 @@ public struct AgentActionRunner: ActionRunner {
     /// Where the agents are.
     public var catalog: AgentCatalog
     /// Runs fence devices, when the cluster fences.
-    public let fences: FenceRunner?
+    public private(set) var fences: FenceRunner?
     private let locks = ResourceLocks()
     private let timeouts = MetadataTimeouts()
 
@@ -21,6 +21,14 @@ public struct AgentActionRunner: ActionRunner {
         self.spec = spec
         self.catalog = catalog
         fences = spec.fencing.map { FenceRunner(fencing: $0, catalog: catalog) }
+    }
+
+    /// The runner for a new configuration: the same locks, so that what runs now keeps others off its resource.
+    public func reconfigured(_ spec: ClusterSpec) -> any ActionRunner {
+        var runner = self
+        runner.spec = spec
+        runner.fences = spec.fencing.map { FenceRunner(fencing: $0, catalog: catalog) }
+        return runner
     }
 
     /// Performs the action with the resource's agent (or the fence devices) and reports the answer.

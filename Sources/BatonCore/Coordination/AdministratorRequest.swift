@@ -24,6 +24,9 @@ public enum AdministratorRequest: Codable, Hashable, Sendable {
     case confirmFenced(node: String)
     /// `baton maintenance on|off [--node NODE | GROUP]`: the cluster (neither named), a node or a group.
     case maintenance(on: Bool, node: String?, group: String?)
+    /// `baton config apply FILE` (or SIGHUP): the configuration file whose digest is `digest`, which `node` holds
+    /// staged, replaces the cluster's.
+    case applyConfiguration(digest: String, node: String)
     /// Not an administrator's: a node that led the cluster apart (a partition that only it saw) and then gave way
     /// asks the senior to probe it, since what it started meanwhile runs there unknown to the senior.
     case rejoin(node: String)

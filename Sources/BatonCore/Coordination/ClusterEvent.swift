@@ -29,6 +29,10 @@ public enum ClusterEvent: Hashable, Sendable {
     case nodeRestarted(NodeName)
     case configMismatch(local: NodeName, peer: NodeName, sections: [String])
     case configMatched(local: NodeName, peer: NodeName)
+    /// `node` runs a new configuration from now on (`baton config apply`), at `epoch`; `change` says what it does.
+    case configurationTaken(NodeName, epoch: UInt64, change: String)
+    /// A new configuration was not applied, or not taken by `node`.
+    case configurationRefused(NodeName, reason: String)
     case linkUp(peer: NodeName, link: String)
     /// `leaving`: the peer's heartbeats said it shuts down.
     case linkLate(peer: NodeName, link: String, warntime: Duration, leaving: Bool)
@@ -94,6 +98,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case clockDifference = "clock-difference"
         case nodeJoined = "node-joined", nodeLost = "node-lost", nodeLeft = "node-left"
         case nodeRestarted = "node-restarted", configMismatch = "config-mismatch", configMatched = "config-matched"
+        case configApplied = "config-applied", configRefused = "config-refused"
         case linkUp = "link-up", linkLate = "link-late", linkDown = "link-down", linkSwitched = "link-switched"
         case takeoverStarted = "takeover-started", takeoverFinished = "takeover-finished"
         case takeoverFailed = "takeover-failed", requestRefused = "request-refused"
@@ -128,6 +133,8 @@ public enum ClusterEvent: Hashable, Sendable {
         case .nodeRestarted: .nodeRestarted
         case .configMismatch: .configMismatch
         case .configMatched: .configMatched
+        case .configurationTaken: .configApplied
+        case .configurationRefused: .configRefused
         case .linkUp: .linkUp
         case .linkLate: .linkLate
         case .linkDown: .linkDown
@@ -166,7 +173,8 @@ public enum ClusterEvent: Hashable, Sendable {
     public var severity: EventSeverity {
         switch self {
         case .engineStarted, .engineStopping, .engineStopped, .listeningEnded, .seniorChanged, .stateReceived,
-            .nodeJoined, .nodeLeft, .configMatched, .linkUp, .switchoverRequested, .groupStarted, .groupStopped,
+            .nodeJoined, .nodeLeft, .configMatched, .configurationTaken, .linkUp, .switchoverRequested, .groupStarted,
+            .groupStopped,
             .resourceStarted, .resourceStopped, .failuresExpired, .tiebreakerReached, .maintenance(_, on: false):
             .info
         case .roleChanged(_, _, let role): role == .mainFailed || role == .slaveFailed ? .error : .info
@@ -176,7 +184,8 @@ public enum ClusterEvent: Hashable, Sendable {
             .stoppingAlone, .groupWaiting, .resourceFoundRunning, .strayStopped, .fenceSucceeded, .fenceConfirmed,
             .tiebreakerLost, .maintenance(_, on: true):
             .warning
-        case .stateFileFailed, .configMismatch, .groupHeldElsewhere, .resourceFailed, .monitorFailed, .probeFailed,
+        case .stateFileFailed, .configMismatch, .configurationRefused, .groupHeldElsewhere, .resourceFailed,
+            .monitorFailed, .probeFailed,
             .fenceStarted:
             .error
         case .groupBlocked(_, _, _, _, let fenced): fenced ? .error : .critical
@@ -198,7 +207,8 @@ public enum ClusterEvent: Hashable, Sendable {
             .strayStopFailed(_, _, let node, _), .monitorFailed(_, let node, _), .leftRunning(_, _, let node),
             .fenceStarted(let node, _, _, _), .fenceSucceeded(let node, _, _), .fenceFailed(let node, _, _),
             .fenceConfirmed(let node), .tiebreakerLost(let node, _, _), .tiebreakerReached(let node),
-            .cutOff(let node, _, _), .maintenance(.node(let node), _):
+            .cutOff(let node, _, _), .maintenance(.node(let node), _), .configurationTaken(let node, _, _),
+            .configurationRefused(let node, _):
             node
         default:
             nil
@@ -268,6 +278,9 @@ public enum ClusterEvent: Hashable, Sendable {
                 + (sections.isEmpty ? "" : ": \(sections.joined(separator: ", ")) differ")
                 + "; it takes no part in plans"
         case .configMatched(let local, let peer): return "\(peer) now runs the same configuration as \(local)"
+        case .configurationTaken(let node, let epoch, let change):
+            return "\(node) runs configuration epoch \(epoch): \(change)"
+        case .configurationRefused(_, let reason): return "a new configuration is not taken: \(reason)"
         case .linkUp(let peer, let link): return "link \(link) to \(peer) is up"
         case .linkLate(let peer, let link, let warntime, _):
             return "link \(link) to \(peer) is late: silent for warntime \(warntime.configText)"

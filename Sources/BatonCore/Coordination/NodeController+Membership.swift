@@ -7,6 +7,7 @@ extension NodeController {
         if let summary {
             summaries[peer] = summary
             compareConfiguration(of: peer, summary)
+            followConfiguration(of: peer, summary)
         }
         // A peer with another configuration is heard (membership, its heartbeats) but never obeyed or served.
         if mismatched[peer] != nil, summary == nil { return }
@@ -37,7 +38,8 @@ extension NodeController {
 
     /// Notes whether the peer's configuration is this node's; says so when that changes.
     private mutating func compareConfiguration(of peer: NodeName, _ summary: PeerSummary) {
-        guard let sections = summary.differences else {
+        // A peer that is taking the configuration this node takes, or has staged, differs for a moment only.
+        guard let sections = summary.differences, !catchesUp(summary) else {
             if mismatched.removeValue(forKey: peer) != nil {
                 emit(.configMatched(local: local, peer: peer))
                 planReturn(of: peer)

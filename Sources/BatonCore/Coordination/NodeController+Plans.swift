@@ -60,6 +60,7 @@ extension NodeController {
         if awaited.contains(where: { $0.trigger == transition.cause }) {
             endAwaited(transition.cause, verdict(transition))
         }
+        transitionEnded(transition)
         if startingAlone {
             startingAlone = false
             updateRole()

@@ -3,12 +3,21 @@ extension NodeController {
 
     /// The senior's part of an administrator's request: refused at once when it cannot be planned, else queued.
     mutating func administer(_ wish: AdministratorRequest) -> ActionOutcome {
-        plan(wish).outcome
+        if case .applyConfiguration(let digest, let node) = wish {
+            return applyRequested(digest, from: NodeName(node), awaited: nil) ?? ActionOutcome(code: 0)
+        }
+        return plan(wish).outcome
     }
 
     /// An administrator's request whose answer waits until its transition ended (`--wait`): refused at once, or
     /// answered with ``NodeAction/requestEnded(id:_:)`` when its last plan ran.
     mutating func administer(_ wish: AdministratorRequest, awaited id: UInt64) {
+        if case .applyConfiguration(let digest, let node) = wish {
+            if let outcome = applyRequested(digest, from: NodeName(node), awaited: id) {
+                out.append(.requestEnded(id: id, outcome))
+            }
+            return
+        }
         let (outcome, trigger) = plan(wish)
         guard outcome.code == 0, let trigger else {
             out.append(.requestEnded(id: id, outcome))
@@ -45,6 +54,8 @@ extension NodeController {
             let scope: MaintenanceScope =
                 if let node { .node(NodeName(node)) } else if let group { .group(GroupName(group)) } else { .cluster }
             trigger = .maintenance(scope, on: on)
+        case .applyConfiguration:
+            return (ActionOutcome(code: 1, message: "a configuration is applied on its own"), nil)
         }
         if let problem = trigger.problem(in: spec, state: state) {
             emit(.requestRefused(trigger, problem: problem))

@@ -10,8 +10,8 @@ public struct NodeController: Sendable {
     /// How long a group whose resource answers from another machine waits before the senior tries it again.
     public static let defaultHeldRetry = Duration.seconds(10)
 
-    /// The configuration.
-    public let spec: ClusterSpec
+    /// The configuration, until a new one is taken (``configurationTaken(_:_:epoch:)``).
+    public internal(set) var spec: ClusterSpec
     /// This node.
     public let local: NodeName
     /// How long a group held elsewhere waits before it is tried again.
@@ -79,6 +79,17 @@ public struct NodeController: Sendable {
     var heldElsewhere: [GroupName: Timestamp] = [:]
     /// The wall time up to which ``placeAfterFailbackDelays()`` has looked for a `failback-delay` that ended.
     var failbacksCheckedUntil: Timestamp?
+    /// The digest of the configuration file this node runs, as the driver computes it.
+    public internal(set) var configuration: String
+    /// Its epoch: raised by every `baton config apply`, kept in the state file.
+    public internal(set) var configurationEpoch: UInt64
+    /// A valid configuration ready to take, by the digest of its file: fetched from a peer, or read from a file.
+    public internal(set) var staged: (digest: String, spec: ClusterSpec)?
+    /// On the senior: the configuration change under way.
+    var application: Application?
+    /// The configuration the driver was asked to take, until it did.
+    var taking: String?
+    var lastConfigurationRequest: Timestamp?
     /// Administrators' requests that wait for their transition (`--wait`), by the driver's number.
     var awaited: [(id: UInt64, trigger: Trigger)] = []
     /// The reach of the tiebreaker the senior last put in the queue for each node.
@@ -99,9 +110,11 @@ public struct NodeController: Sendable {
     /// A controller for `local` that starts listening at `now`, with what its state file held.
     public init(
         spec: ClusterSpec, local: NodeName, stored: StoredState, now: Timestamp,
-        heldRetry: Duration = NodeController.defaultHeldRetry
+        heldRetry: Duration = NodeController.defaultHeldRetry, configuration: String = ""
     ) {
         self.spec = spec
+        self.configuration = configuration
+        configurationEpoch = stored.configurationEpoch ?? 0
         self.local = local
         self.stored = stored
         self.heldRetry = heldRetry
@@ -157,6 +170,9 @@ public struct NodeController: Sendable {
         case .remainingStopped(let resource, let group, let succeeded):
             remainingStopped(resource, of: group, succeeded: succeeded)
         case .tiebreaker(let reached): tiebreakerChanged(reached)
+        case .configurationStaged(let digest, let new): configurationStaged(digest, new)
+        case .configurationRejected(let digest, let reason): configurationRejected(digest, reason: reason)
+        case .configurationTaken(let digest, let new, let epoch): configurationTaken(digest, new, epoch: epoch)
         case .stopped:
             stopped = true
             save()
@@ -177,6 +193,7 @@ public struct NodeController: Sendable {
         placeAfterFailbackDelays()
         retryHeldGroups()
         reportMonitorFailures()
+        advanceApplication()
         askToRejoin()
         elect()
         updateRole()
@@ -196,9 +213,13 @@ public struct NodeController: Sendable {
 
     /// What this node's heartbeats say of it.
     public var summary: PeerSummary {
-        PeerSummary(
+        var summary = PeerSummary(
             role: role, senior: senior, term: term, digest: digest,
             held: stored.held(by: local), tiebreaker: tiebreakerReached)
+        summary.configuration = configuration
+        summary.epoch = configurationEpoch
+        summary.staged = staged?.digest
+        return summary
     }
 
     mutating func updateRole() {
@@ -220,6 +241,7 @@ public struct NodeController: Sendable {
 
     mutating func save() {
         stored = StoredState(state, role: role)
+        stored.configurationEpoch = configurationEpoch == 0 ? nil : configurationEpoch
         out.append(.save(stored))
     }
 
@@ -261,6 +283,12 @@ public struct PeerSummary: Hashable, Sendable {
     public var differences: [String]?
     /// Whether the sender reaches the tiebreaker; `nil` when it does not know yet, or the cluster has none.
     public var tiebreaker: Bool?
+    /// The digest of the sender's configuration file.
+    public var configuration: String = ""
+    /// Its epoch: raised by every `baton config apply`.
+    public var epoch: UInt64 = 0
+    /// The digest of a configuration the sender holds ready to take, if any.
+    public var staged: String?
 
     /// Creates a summary.
     public init(
@@ -325,6 +353,14 @@ public enum NodeInput: Hashable, Sendable {
     case tiebreaker(reached: Bool)
     /// The engine stopped: nothing runs here any more.
     case stopped
+    /// A configuration file fetched from a peer or read here is valid: staged, by its digest
+    /// (``NodeAction/fetchConfiguration(digest:from:)``).
+    case configurationStaged(digest: String, ClusterSpec)
+    /// A configuration could not be fetched, is invalid, or could not be written.
+    case configurationRejected(digest: String, reason: String)
+    /// The driver took a staged configuration (``NodeAction/takeConfiguration(digest:epoch:)``): written over the
+    /// file, in use by its agents and heartbeats.
+    case configurationTaken(digest: String, ClusterSpec, epoch: UInt64)
 }
 
 /// What a ``NodeController`` asks its driver to do.
@@ -363,4 +399,10 @@ public enum NodeAction: Hashable, Sendable {
     case reply(ActionOutcome)
     /// The answer to an awaited request (``NodeInput/awaitedRequest(_:id:)``): whether what was asked holds now.
     case requestEnded(id: UInt64, ActionOutcome)
+    /// Fetch the configuration file of this digest from the peer, check it, then ``NodeInput/configurationStaged``
+    /// (or ``NodeInput/configurationRejected(digest:reason:)``).
+    case fetchConfiguration(digest: String, from: NodeName)
+    /// Take the staged configuration: write it over the configuration file, run with it, then
+    /// ``NodeInput/configurationTaken(digest:_:epoch:)``.
+    case takeConfiguration(digest: String, epoch: UInt64)
 }

@@ -35,7 +35,7 @@ public struct TransitionQueue: Sendable {
     }
 
     /// The configuration.
-    public let spec: ClusterSpec
+    public internal(set) var spec: ClusterSpec
     /// The state: applied to by every trigger and report; the driver may replace it (a state received from the
     /// senior) or change a fact in it between steps.
     public var state: ClusterState

@@ -4,6 +4,13 @@
 public protocol ActionRunner: Sendable {
     /// Runs `action` and reports what the agent answered. Must not throw: every problem is an outcome.
     func run(_ action: PlannedAction) async -> ActionOutcome
+    /// The runner for a new configuration (`baton config apply`), sharing what runs now.
+    func reconfigured(_ spec: ClusterSpec) -> any ActionRunner
+}
+
+extension ActionRunner {
+    /// Itself: a runner that does not read the configuration.
+    public func reconfigured(_ spec: ClusterSpec) -> any ActionRunner { self }
 }
 
 /// What an agent answered for one action.

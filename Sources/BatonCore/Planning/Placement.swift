@@ -144,7 +144,9 @@ struct Placement {
         _ members: [Member], _ spec: ClusterSpec, _ state: ClusterState
     ) -> (node: NodeName, note: String?)? {
         let active = members.lazy.flatMap { $0.states.lazy.compactMap(\.activeNode) }
-        guard let node = active.first, refusal(members, on: node, spec, state) == nil else { return nil }
+        // A group that a configuration change stopped starts again where it ran.
+        let restart = members.lazy.compactMap { state.state(of: $0.group.name).restartOn }.first
+        guard let node = active.first ?? restart, refusal(members, on: node, spec, state) == nil else { return nil }
         if members.contains(where: { state.state(of: $0.group.name).pinned.map { $0 != node } ?? false }) { return nil }
         let auto = members.map(\.group).filter { $0.failback == .auto }
         guard !auto.isEmpty else { return (node, nil) }

@@ -178,7 +178,8 @@ extension PlanBuilder {
                 monitor.effectiveInterval + monitor.effectiveTimeout,
                 "monitor interval \(monitor.effectiveInterval.configText) + timeout \(monitor.effectiveTimeout.configText)"
             )
-        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed, .maintenance:
+        case .standby, .online, .switchover, .stopGroup, .startGroup, .cleanup, .fence, .fenceConfirmed, .maintenance,
+            .reconfiguration, .reconfigured:
             return Detection(.zero, "administrator request")
         case .tiebreaker:
             return Detection(spec.tiebreaker?.timeout.value ?? .zero, "tiebreaker timeout")

@@ -196,7 +196,9 @@ struct PlanBuilder {
             }
             confirmations.append((fence, spec.fences ? "\(node) fenced" : "\(node) confirmed dead"))
         }
-        if let target, confirmations.count == lostNodes.count {
+        // A configuration change stops with the old configuration; what starts, starts with the new one.
+        let stopsOnly = if case .reconfiguration = trigger { true } else { false }
+        if let target, confirmations.count == lostNodes.count, !stopsOnly {
             let neverRan = state.state(of: group.name).generation == 0
             let onlineNodes = neverRan ? spec.nodes.map(\.name).filter { state.status(of: $0) == .online } : []
             for index in group.resources.indices where index >= restartFrom {

@@ -29,6 +29,12 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
     /// An administrator puts the cluster, a node or a group in maintenance (`on`), or takes it out: nothing there is
     /// started, stopped or monitored meanwhile; when it ends, what it covered is probed before anything is done.
     case maintenance(MaintenanceScope, on: Bool)
+    /// A new configuration is about to take effect (`baton config apply`), planned with the old one: what it removes
+    /// or restarts stops; nothing starts.
+    case reconfiguration(ConfigurationChange)
+    /// The new configuration took effect, planned with it: what it adds or restarted starts, a group that was
+    /// restarted on the node where it ran.
+    case reconfigured
     /// Actions of the previous plan failed; the state already holds their results.
     case replan(failed: [PlannedAction])
     /// The engines of the online nodes found each other (or one node's listening ended alone): nothing is known
@@ -54,6 +60,8 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
             reached ? "node \(node) reaches the tiebreaker again" : "node \(node) reaches no tiebreaker target"
         case .maintenance(let scope, let on):
             "administrator \(on ? "puts" : "takes") \(scope) \(on ? "in" : "out of") maintenance"
+        case .reconfiguration(let change): "configuration change: \(change)"
+        case .reconfigured: "the new configuration took effect"
         case .replan(let failed): "re-plan after \(failed.map(\.label).joined(separator: ", ")) failed"
         case .formed: "the cluster formed"
         }
@@ -98,7 +106,12 @@ public enum Trigger: Hashable, Sendable, CustomStringConvertible {
             return unknownNode(node)
         case .maintenance(.group(let group), _):
             return spec.group(named: group) == nil ? "unknown group '\(group)'" : nil
-        case .replan, .formed:
+        case .reconfiguration(let change):
+            return change.isLive
+                ? nil
+                : "\(change.fixed.joined(separator: ", ")) cannot change on a running cluster: restart the engines "
+                    + "with the new file, one at a time"
+        case .reconfigured, .replan, .formed:
             return nil
         }
     }

@@ -29,6 +29,8 @@ extension ClusterState: Codable {
         var waiting: String?
         /// `true` when the group is in maintenance; left out otherwise.
         var maintenance: Bool?
+        /// Where it starts again after a configuration change.
+        var restartOn: NodeName?
     }
 
     private struct NamedResource: Codable {
@@ -65,6 +67,7 @@ extension ClusterState: Codable {
             groups[group.name] = GroupState(
                 node: group.node, generation: group.generation ?? 0, stopped: group.stopped ?? false,
                 pinned: group.pinned, waiting: group.waiting, maintenance: group.maintenance ?? false)
+            groups[group.name]?.restartOn = group.restartOn
         }
         for resource in try container.decodeIfPresent([NamedResource].self, forKey: .resources) ?? [] {
             resources[resource.name] = ResourceState(
@@ -88,7 +91,8 @@ extension ClusterState: Codable {
             groups.sorted { $0.key < $1.key }.map {
                 NamedGroup(
                     name: $0.key, node: $0.value.node, generation: $0.value.generation, stopped: $0.value.stopped,
-                    pinned: $0.value.pinned, waiting: $0.value.waiting, maintenance: $0.value.maintenance ? true : nil)
+                    pinned: $0.value.pinned, waiting: $0.value.waiting, maintenance: $0.value.maintenance ? true : nil,
+                    restartOn: $0.value.restartOn)
             }, forKey: .groups)
         try container.encode(
             resources.sorted { $0.key < $1.key }.map {

@@ -92,6 +92,11 @@ extension ClusterState {
             }
             state.resources[name] = resource
         }
+        // The new configuration's first plan started what a configuration change stopped: where it ran no longer
+        // matters.
+        if plan.trigger == .reconfigured {
+            for name in state.groups.keys { state.groups[name]?.restartOn = nil }
+        }
         // What a lost node ran counts as stopped once its plan ran, whether or not it started elsewhere, so the
         // state never shows a resource running on a node that is gone. A group with a member blocked there is kept
         // as it is: that member may still run, and so may the rest of its group, until the node is fenced or an

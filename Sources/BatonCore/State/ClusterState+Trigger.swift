@@ -67,7 +67,9 @@ extension ClusterState {
             state.nodes[node, default: NodeState()].tiebreakerLost = !reached
         case .maintenance(let scope, let on):
             state = state.applyingMaintenance(scope, on: on, in: spec)
-        case .replan, .formed:
+        case .reconfiguration(let change):
+            state = state.preparing(change, in: spec)
+        case .reconfigured, .replan, .formed:
             break
         }
         return state

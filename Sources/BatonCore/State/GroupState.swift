@@ -16,6 +16,9 @@ public struct GroupState: Hashable, Sendable {
     /// An administrator put the group in maintenance (`baton maintenance on GROUP`): Baton starts, stops and
     /// monitors none of its members, wherever they are, until `baton maintenance off GROUP`.
     public var maintenance: Bool
+    /// Where the group starts again after a configuration change stopped it (or some of it): the node it ran on,
+    /// rather than the one it would prefer. Forgotten once the new configuration's first plan ran.
+    public var restartOn: NodeName?
 
     /// Creates a group state.
     public init(

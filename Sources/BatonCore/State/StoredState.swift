@@ -33,6 +33,8 @@ public struct StoredState: Codable, Hashable, Sendable {
     public var failures: [String: [Failure]]
     /// The nodes in maintenance, sorted; absent when none is (and in files written before it existed).
     public var maintenance: [String]?
+    /// The epoch of the configuration this node runs (raised by every `baton config apply`); absent when 0.
+    public var configurationEpoch: UInt64?
 
     /// Creates a stored state; an empty one by default, as before a node's first run.
     public init(
