@@ -43,7 +43,10 @@ extension Baton {
                 online), then exits 0, once the event handler's runs for its last events have ended. Events go to \
                 standard error, one logfmt line each (time=, UTC to the millisecond, level=, event=, node=, \
                 msg=, action=; values with spaces quoted), each line led by its syslog priority (<3> for an \
-                error) when standard error is the journal (JOURNAL_STREAM).
+                error) when standard error is the journal (JOURNAL_STREAM). Under systemd (NOTIFY_SOCKET, a unit of \
+                Type=notify: contrib/baton.service) it says READY=1 when its listening ends, STOPPING=1 when it \
+                begins to stop, its role in STATUS=, and WATCHDOG=1 every half WatchdogSec. SIGHUP reads the \
+                configuration file again and applies it to the cluster, as baton config apply does.
 
                 The state directory holds the state file (state.json: this node's role, each group's \
                 generation and last owner, the failures on record), the control socket (baton.sock, mode 0660, \

@@ -78,6 +78,9 @@ public actor Engine {
     let configurationPath: String?
     /// Configuration files staged here (`baton config apply`), by digest: at most one.
     var stagedFiles: [String: [UInt8]] = [:]
+    /// What systemd is told (`Type=notify`), when it runs the engine.
+    let notifier = SystemdNotifier.fromProcess()
+    var lastWatchdog = Duration.zero
     let local: NodeName
     let boot: BootIdentifier
     var runner: any ActionRunner
@@ -258,6 +261,10 @@ public actor Engine {
             pingTiebreaker()
             handle(.tick)
             self.coordinator?.retransmit(at: clock.now)
+            if let every = notifier.watchdogInterval, clock.now - lastWatchdog >= every {
+                lastWatchdog = clock.now
+                notifier.notify(["WATCHDOG=1"])
+            }
             try? await clock.sleep(for: interval)
         }
     }
@@ -431,6 +438,8 @@ public actor Engine {
 
     /// Records an event, as it happens; its node is the one it is about (``ClusterEvent/subject``), else this one.
     private func record(_ event: ClusterEvent, role: NodeRole) {
+        let lines = SystemdNotifier.lines(for: event)
+        if !lines.isEmpty { notifier.notify(lines) }
         events.record(
             EventRecord(
                 event: event.name.rawValue, severity: event.severity, node: (event.subject ?? local).rawValue,

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `Type=notify`: a real `baton run` (alone, on this machine's loopback, no root needed) tells the socket that
+/// `NOTIFY_SOCKET` names when it is ready, pets the watchdog, and says when it stops.
+@Suite struct SystemdNotifyTests {
+    @Test func readyWatchdogAndStopping() async throws {
+        let directory = try AgentCommandTests.temporaryDirectory().path
+        let socketPath = directory + "/notify"
+        let listener = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { path in
+            for (index, byte) in socketPath.utf8.enumerated() { path[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(bound == 0)
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        try Array(repeating: "k", count: 40).joined().write(toFile: directory + "/key", atomically: true, encoding: .utf8)
+        chmod(directory + "/key", 0o600)
+        let port = 20_000 + Int(getpid() % 20_000)
+        try """
+        version: 1
+        cluster: notify
+        heartbeat: {interval: 100ms, deadtime: 500ms, initdead: 1s, port: \(port), key-file: key}
+        nodes:
+          - {name: n1, links: [127.0.0.1]}
+          - {name: n2, links: [127.0.0.2]}
+        groups:
+          - name: g
+            resources:
+              - {name: app, agent: process, params: {command: "sleep 100000"}}
+
+        """.write(toFile: directory + "/cluster.yaml", atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = ValidateCommandTests.binary
+        process.arguments = [
+            "run", "-c", directory + "/cluster.yaml", "--node", "n1", "--state-dir", directory + "/state",
+            "--priority", "normal",
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["NOTIFY_SOCKET"] = socketPath
+        environment["WATCHDOG_USEC"] = "400000"
+        environment.removeValue(forKey: "WATCHDOG_PID")
+        process.environment = environment
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        var lines: [String] = []
+        func read(until done: ([String]) -> Bool, limit: Int = 50) async throws {
+            for _ in 0..<limit where !done(lines) {
+                let text = try await offPool { () -> String? in
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    let count = recv(listener, &buffer, buffer.count, 0)
+                    return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+                }
+                if let text { lines += text.split(separator: "\n").map(String.init) }
+            }
+        }
+        try await read(until: { $0.contains("READY=1") && $0.filter { $0 == "WATCHDOG=1" }.count >= 2 })
+        #expect(lines.contains("READY=1"), "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("STATUS=n1 ") }, "\(lines)")
+        #expect(lines.filter { $0 == "WATCHDOG=1" }.count >= 2, "the watchdog is petted: \(lines)")
+        kill(process.processIdentifier, SIGTERM)
+        try await read(until: { $0.contains("STOPPING=1") })
+        #expect(lines.contains("STOPPING=1"), "\(lines)")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+}
+
+/// The shipped unit: what the README and the engine's notifications rely on.
+@Suite struct SystemdUnitTests {
+    @Test func theUnitIsOfTypeNotifyAndLeavesTheServicesToTheEngine() throws {
+        let text = try String(
+            contentsOf: ValidateCommandTests.packageRoot.appendingPathComponent("contrib/baton.service"),
+            encoding: .utf8)
+        var keys: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let equals = line.firstIndex(of: "=") else { continue }
+            keys[String(line[..<equals])] = String(line[line.index(after: equals)...])
+        }
+        #expect(keys["Type"] == "notify" && keys["NotifyAccess"] == "main")
+        #expect(keys["KillMode"] == "process" && keys["SendSIGKILL"] == "no")
+        #expect(keys["Restart"] == "on-failure" && keys["ExecReload"] == "/bin/kill -HUP $MAINPID")
+        #expect(keys["ExecStart"]?.hasPrefix("/usr/bin/baton run") == true)
+        #expect(keys["WatchdogSec"] != nil && keys["RuntimeDirectoryPreserve"] == "yes")
+    }
+}
