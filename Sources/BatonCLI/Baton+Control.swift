@@ -231,22 +231,62 @@ extension Baton {
                 group, resource, role, message, action, time}: node is the node the event is about, reporter \
                 the engine that recorded it, role the reporter's, time in milliseconds since the epoch. The text \
                 form's times are UTC, ISO 8601 to the millisecond.
+
+                Without --history or --since, the events are those the running engine keeps (its last 200). \
+                --history prints every event this node recorded, also before its engine restarted and while \
+                it is down: the engine keeps them in STATE_DIR/events.jsonl, moved to events.1.jsonl when it \
+                passes 1 MiB. --since TIME prints those at or after TIME (ISO 8601, as 2026-12-03T05:35:13Z, or \
+                a duration ago, as 10m) from that history; --node NODE only those about NODE. Printing events \
+                runs no handler.
                 """)
 
         @OptionGroup var client: ControlClient
         @Flag(help: "Keep printing new events until interrupted.") var follow = false
+        @Flag(help: "Every event kept in the state directory, also from before a restart.") var history = false
+        @Option(help: ArgumentHelp("Only events at or after this time, from the history.", valueName: "time"))
+        var since: String?
+        @Option(help: ArgumentHelp("Only events about this node.", valueName: "node")) var node: String?
 
         public init() {}
 
+        public func validate() throws {
+            if follow, history || since != nil {
+                throw ValidationError("--follow prints the engine's events: give it without --history or --since")
+            }
+            if let since, Self.time(since, now: Date()) == nil {
+                throw ValidationError("--since '\(since)' is neither an ISO 8601 time nor a duration such as 10m")
+            }
+        }
+
         public func run() async throws {
+            let from = since.flatMap { Self.time($0, now: Date()) }
+            let print = { (event: EventRecord) in
+                guard from.map({ event.time >= $0 }) ?? true, node.map({ event.node == $0 }) ?? true else { return }
+                writeStandardOutput(client.options.json ? JSONText.line(event) : Self.line(event) + "\n")
+            }
+            if history || since != nil {
+                EventHistory(directory: client.locations.directory).read().forEach(print)
+                return
+            }
             try await emit(json: client.options.json) {
                 try await client.send(ControlRequest(command: "events", follow: follow)) { response in
-                    guard let event = response.event else { return true }
-                    writeStandardOutput(client.options.json ? JSONText.line(event) : Self.line(event) + "\n")
+                    if let event = response.event { print(event) }
                     return true
                 }
                 return ""
             }
+        }
+
+        /// `--since`: an ISO 8601 time (with or without milliseconds), or a duration before `now`.
+        static func time(_ text: String, now: Date) -> Timestamp? {
+            let milliseconds = { (date: Date) in Timestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000)) }
+            for style in [
+                Date.ISO8601FormatStyle(includingFractionalSeconds: true), Date.ISO8601FormatStyle(),
+            ] {
+                if let date = try? style.parse(text) { return milliseconds(date) }
+            }
+            guard let ago = try? Duration(configText: text) else { return nil }
+            return milliseconds(now).advanced(by: .zero - ago)
         }
 
         static func line(_ event: EventRecord) -> String {

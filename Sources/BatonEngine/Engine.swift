@@ -147,7 +147,9 @@ public actor Engine {
         (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
         let (handlerRuns, handlerSink) = AsyncStream.makeStream(of: ProcessRequest.self)
         self.handlerRuns = handlerRuns
-        events = EventLog(logger: logger, handler: settings.spec.events, runs: handlerSink)
+        events = EventLog(
+            logger: logger, handler: settings.spec.events, runs: handlerSink,
+            history: EventHistory(directory: settings.stateDirectory))
     }
 
     // MARK: Time

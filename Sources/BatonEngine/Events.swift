@@ -18,15 +18,23 @@ struct EventLog {
     /// Where the handler's runs go: the engine runs each in a task of its own.
     let runs: AsyncStream<ProcessRequest>.Continuation
 
-    init(logger: Logger, handler: EventSettings?, runs: AsyncStream<ProcessRequest>.Continuation) {
+    /// Every event, kept across restarts.
+    let history: EventHistory
+
+    init(
+        logger: Logger, handler: EventSettings?, runs: AsyncStream<ProcessRequest>.Continuation,
+        history: EventHistory
+    ) {
         self.logger = logger
         self.handler = handler
         self.runs = runs
+        self.history = history
     }
 
     mutating func record(_ event: EventRecord) {
         recent.append(event)
         if recent.count > Self.kept { recent.removeFirst(recent.count - Self.kept) }
+        history.append(event)
         var metadata: Logger.Metadata = [
             "event": "\(event.event)", "role": "\(event.role.rawValue)", "node": "\(event.node)",
         ]

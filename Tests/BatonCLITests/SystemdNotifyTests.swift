@@ -1,3 +1,5 @@
+import BatonControl
+import BatonCore
 import Foundation
 import Testing
 
@@ -27,7 +29,8 @@ import Testing
         try #require(bound == 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        try Array(repeating: "k", count: 40).joined().write(toFile: directory + "/key", atomically: true, encoding: .utf8)
+        try Array(repeating: "k", count: 40).joined().write(
+            toFile: directory + "/key", atomically: true, encoding: .utf8)
         chmod(directory + "/key", 0o600)
         let port = 20_000 + Int(getpid() % 20_000)
         try """
@@ -79,6 +82,21 @@ import Testing
         #expect(lines.contains("STOPPING=1"), "\(lines)")
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+
+        // The engine is down; its history is not: every event it recorded, from its state directory.
+        let state = ["--state-dir", directory + "/state", "-c", directory + "/cluster.yaml"]
+        let history = try await ValidateCommandTests.run(["events", "--history", "--json"] + state)
+        let names = history.output.split(separator: "\n").compactMap {
+            try? JSONDecoder().decode(EventRecord.self, from: Data($0.utf8)).event
+        }
+        #expect(names.first == "engine-started" && names.last == "engine-stopped", "\(names)")
+        #expect(names.contains("listening-ended"))
+        let future = try await ValidateCommandTests.run(["events", "--since", "2099-01-01T00:00:00Z"] + state)
+        #expect(future.status == 0 && future.output.isEmpty)
+        let recent = try await ValidateCommandTests.run(["events", "--since", "10m", "--node", "n2"] + state)
+        #expect(recent.output.contains("node-lost") && !recent.output.contains("engine-started"), "\(recent.output)")
+        let wrong = try await ValidateCommandTests.run(["events", "--since", "yesterday"] + state)
+        #expect(wrong.status == 64)
     }
 }
 
@@ -98,5 +116,32 @@ import Testing
         #expect(keys["Restart"] == "on-failure" && keys["ExecReload"] == "/bin/kill -HUP $MAINPID")
         #expect(keys["ExecStart"]?.hasPrefix("/usr/bin/baton run") == true)
         #expect(keys["WatchdogSec"] != nil && keys["RuntimeDirectoryPreserve"] == "yes")
+    }
+}
+
+/// The event history in the state directory: bounded, in order, and robust to a line cut short.
+@Suite struct EventHistoryTests {
+    @Test func itIsMovedAsideWhenFullAndReadInOrder() throws {
+        let directory = try AgentCommandTests.temporaryDirectory().path
+        let history = EventHistory(directory: directory)
+        let count = EventHistory.limit / 50
+        for index in 0..<count {
+            history.append(
+                EventRecord(
+                    event: "link-up", severity: .info, node: "n\(index)", role: .main,
+                    message: "event \(index) of the history", time: Timestamp(milliseconds: Int64(index))))
+        }
+        let size = { (path: String) in (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }
+        #expect(size(history.previousPath) > EventHistory.limit, "moved aside once full")
+        #expect(size(history.path) <= EventHistory.limit)
+        // A write cut short by a crash leaves a partial line: it is skipped.
+        let file = try FileHandle(forWritingTo: URL(fileURLWithPath: history.path))
+        file.seekToEndOfFile()
+        file.write(Data("{\"event\":\"li".utf8))
+        try file.close()
+        let read = history.read()
+        let times = read.map(\.time.milliseconds)
+        #expect(times == times.sorted() && times.last == Int64(count - 1), "oldest first, the newest kept")
+        #expect(read.count < count && read.count > EventHistory.limit / 400, "bounded: \(read.count)")
     }
 }
