@@ -185,7 +185,8 @@ extension Baton.AgentCommand {
                 """
         )
 
-        @Argument(help: "The resource, as named in the configuration.") var resource: String
+        @Argument(help: "The resource, as named in the configuration.", completion: NameCompletion.resources)
+        var resource: String
         @Argument(help: "start, stop, monitor, probe, meta-data or validate-all.") var action: String
         @Option(help: ArgumentHelp("The node name given to the agent.", valueName: "name")) var node: String?
         @Option(help: ArgumentHelp("OCF_CHECK_LEVEL for monitor and validate-all.", valueName: "level")) var depth = 0

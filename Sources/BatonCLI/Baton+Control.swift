@@ -245,7 +245,8 @@ extension Baton {
         @Flag(help: "Every event kept in the state directory, also from before a restart.") var history = false
         @Option(help: ArgumentHelp("Only events at or after this time, from the history.", valueName: "time"))
         var since: String?
-        @Option(help: ArgumentHelp("Only events about this node.", valueName: "node")) var node: String?
+        @Option(help: ArgumentHelp("Only events about this node.", valueName: "node"), completion: NameCompletion.nodes)
+        var node: String?
 
         public init() {}
 
@@ -303,8 +304,9 @@ extension Baton {
             abstract: "Move a group to a node; if it cannot start there, it goes back.")
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The group.") var group: String
-        @Option(help: ArgumentHelp("The node to move it to.", valueName: "node")) var to: String
+        @Argument(help: "The group.", completion: NameCompletion.groups) var group: String
+        @Option(help: ArgumentHelp("The node to move it to.", valueName: "node"), completion: NameCompletion.nodes)
+        var to: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "switch", group: group, node: to, wait: waiting.requested))
@@ -317,7 +319,7 @@ extension Baton {
             abstract: "Put a node in standby: its groups move away and it runs nothing.")
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The node.") var node: String
+        @Argument(help: "The node.", completion: NameCompletion.nodes) var node: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "standby", node: node, wait: waiting.requested))
@@ -329,7 +331,7 @@ extension Baton {
         public static let configuration = CommandConfiguration(abstract: "Take a node out of standby.")
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The node.") var node: String
+        @Argument(help: "The node.", completion: NameCompletion.nodes) var node: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "online", node: node, wait: waiting.requested))
@@ -347,7 +349,7 @@ extension Baton {
                 """)
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The resource.") var resource: String
+        @Argument(help: "The resource.", completion: NameCompletion.resources) var resource: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "cleanup", resource: resource, wait: waiting.requested))
@@ -365,7 +367,7 @@ extension Baton {
                 """)
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The group.") var group: String
+        @Argument(help: "The group.", completion: NameCompletion.groups) var group: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "unmove", group: group, wait: waiting.requested))
@@ -378,7 +380,7 @@ extension Baton {
             abstract: "Stop a group and keep it stopped, across restarts, until baton start.")
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The group.") var group: String
+        @Argument(help: "The group.", completion: NameCompletion.groups) var group: String
         public init() {}
         public func run() async throws {
             try await client.request(ControlRequest(command: "stop", group: group, wait: waiting.requested))
@@ -406,8 +408,12 @@ extension Baton {
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
         @Argument(help: "on or off.") var mode: Mode
-        @Argument(help: "The group; the whole cluster when neither a group nor --node is given.") var group: String?
-        @Option(help: ArgumentHelp("A node instead of a group.", valueName: "node")) var node: String?
+        @Argument(
+            help: "The group; the whole cluster when neither a group nor --node is given.",
+            completion: NameCompletion.groups)
+        var group: String?
+        @Option(help: ArgumentHelp("A node instead of a group.", valueName: "node"), completion: NameCompletion.nodes)
+        var node: String?
         public init() {}
 
         public func validate() throws {
@@ -433,7 +439,7 @@ extension Baton {
                 """)
         @OptionGroup var client: ControlClient
         @OptionGroup var waiting: WaitOption
-        @Argument(help: "The group.") var group: String
+        @Argument(help: "The group.", completion: NameCompletion.groups) var group: String
         @Flag(help: "Start although another node held newer data.") var force = false
         public init() {}
         public func run() async throws {
@@ -463,7 +469,7 @@ extension Baton {
                 commandName: "node", abstract: "Fence a node now (the default: baton fence NODE).")
             @OptionGroup var client: ControlClient
             @OptionGroup var waiting: WaitOption
-            @Argument(help: "The node.") var node: String
+            @Argument(help: "The node.", completion: NameCompletion.nodes) var node: String
             public init() {}
             public func run() async throws {
                 try await client.request(ControlRequest(command: "fence", node: node, wait: waiting.requested))
@@ -476,7 +482,7 @@ extension Baton {
                 abstract: "Swear that a lost node is off: what it ran counts as stopped and may start elsewhere.")
             @OptionGroup var client: ControlClient
             @OptionGroup var waiting: WaitOption
-            @Argument(help: "The node.") var node: String
+            @Argument(help: "The node.", completion: NameCompletion.nodes) var node: String
             public init() {}
             public func run() async throws {
                 try await client.request(

@@ -53,27 +53,37 @@ extension Baton {
         /// Which configuration to read.
         @OptionGroup public var options: ConfigOptions
 
-        @Option(help: ArgumentHelp("The node is lost.", valueName: "node")) var fail: String?
-        @Option(help: ArgumentHelp("The node joins (or returns).", valueName: "node")) var recover: String?
-        @Option(help: ArgumentHelp("An administrator puts the node in standby.", valueName: "node")) var standby:
+        @Option(help: ArgumentHelp("The node is lost.", valueName: "node"), completion: NameCompletion.nodes) var fail:
             String?
-        @Option(help: ArgumentHelp("An administrator brings the node back online.", valueName: "node")) var online:
-            String?
+        @Option(help: ArgumentHelp("The node joins (or returns).", valueName: "node"), completion: NameCompletion.nodes)
+        var recover: String?
+        @Option(
+            help: ArgumentHelp("An administrator puts the node in standby.", valueName: "node"),
+            completion: NameCompletion.nodes) var standby: String?
+        @Option(
+            help: ArgumentHelp("An administrator brings the node back online.", valueName: "node"),
+            completion: NameCompletion.nodes) var online: String?
         @Option(
             name: .customLong("switch"),
-            help: ArgumentHelp("An administrator moves the group (with --to).", valueName: "group"))
+            help: ArgumentHelp("An administrator moves the group (with --to).", valueName: "group"),
+            completion: NameCompletion.groups)
         var switchGroup: String?
-        @Option(help: ArgumentHelp("The node --switch moves the group to.", valueName: "node")) var to: String?
+        @Option(
+            help: ArgumentHelp("The node --switch moves the group to.", valueName: "node"),
+            completion: NameCompletion.nodes) var to: String?
         @Option(
             name: .customLong("resource-fail"),
             help: ArgumentHelp(
                 "The resource fails: RESOURCE[@NODE][:CODE]; the node defaults to where it runs, the code to 7 (not running).",
-                valueName: "resource"))
+                valueName: "resource"), completion: NameCompletion.resources)
         var resourceFail: String?
-        @Option(name: .customLong("stop"), help: ArgumentHelp("An administrator stops the group.", valueName: "group"))
+        @Option(
+            name: .customLong("stop"), help: ArgumentHelp("An administrator stops the group.", valueName: "group"),
+            completion: NameCompletion.groups)
         var stopGroup: String?
         @Option(
-            name: .customLong("start"), help: ArgumentHelp("An administrator starts the group.", valueName: "group"))
+            name: .customLong("start"), help: ArgumentHelp("An administrator starts the group.", valueName: "group"),
+            completion: NameCompletion.groups)
         var startGroup: String?
         @Option(help: ArgumentHelp("Plan from this saved state instead of the steady state.", valueName: "state.json"))
         var from: String?
