@@ -80,6 +80,12 @@ public struct EffectiveConfiguration: Sendable {
                 path: "events.timeout")
         }
         if let fencing = spec.fencing { self.fencing(fencing) }
+        if let http = spec.http {
+            section(0, "http")
+            value(
+                1, "address", http.address.value.description, at: [.key("http"), .key("address")], path: "http.address")
+            value(1, "port", "\(http.port.value)", at: [.key("http"), .key("port")], path: "http.port")
+        }
         if let tiebreaker = spec.tiebreaker {
             section(0, "tiebreaker")
             let at: [Step] = [.key("tiebreaker")]

@@ -35,7 +35,9 @@ extension Engine {
         while !halted {
             switch handle(.nextStep).first {
             case .runPlan(let plan, _):
+                let began = clock.now
                 let report = await Executor().run(plan, with: ClusterRunner(engine: self))
+                metrics.recordPlan(clock.now - began)
                 // Once halted, what its requests say now (ended unanswered) is no result: nothing more is recorded.
                 guard !halted else { return }
                 handle(.planFinished(plan, report))
@@ -122,7 +124,11 @@ extension Engine {
         guard !halted else { return Self.stoppedEngine(local) }
         if let refusal { return refusal }
         let interval = action.interval
+        let began = clock.now
         let outcome = await runner.run(action)
+        if let name, let agent = spec.resource(named: name)?.agent.value {
+            metrics.recordAction(agent: agent.description, action: kind.rawValue, duration: clock.now - began)
+        }
         if kind == .monitor, let name {
             monitorResults[name] = outcome.code
             if outcome.code == 0 { startMonitor(name, every: interval ?? MonitorSettings.defaultInterval) }

@@ -78,6 +78,12 @@ public actor Engine {
     let configurationPath: String?
     /// Configuration files staged here (`baton config apply`), by digest: at most one.
     var stagedFiles: [String: [UInt8]] = [:]
+    /// The HTTP endpoint, bound at ``run()`` when the configuration has one.
+    var httpServer: HTTPEndpoint.Server?
+    /// What the endpoint's `/metrics` says, and the packet counts it last said.
+    let metrics = EngineMetrics()
+    var acceptedScraped = 0
+    var rejectedScraped: [String: Int] = [:]
     /// What systemd is told (`Type=notify`), when it runs the engine.
     let notifier = SystemdNotifier.fromProcess()
     var lastWatchdog = Duration.zero
@@ -178,6 +184,15 @@ public actor Engine {
                 throw EngineError("cannot ping the tiebreaker: \(error)")
             }
         }
+        if let http = spec.http {
+            do {
+                httpServer = try await HTTPEndpoint.bind(address: http.address.value, port: http.port.value)
+            } catch {
+                await coordinator?.close()
+                throw EngineError(
+                    "cannot serve HTTP on \(http.address.value) port \(http.port.value): \(systemReason(error))")
+            }
+        }
         emit(.engineStarted(local, boot: "\(boot)", initdead: spec.heartbeat.initdead.value))
         await withDiscardingTaskGroup { outer in
             outer.addTask {
@@ -200,6 +215,7 @@ public actor Engine {
                 await self.tickLoop()
                 jobSink.finish()
             }
+            if let server = httpServer { group.addTask { await HTTPEndpoint.serve(server, self) } }
             for await job in jobs { group.addTask { await job() } }
             halt()
             group.cancelAll()
@@ -442,6 +458,7 @@ public actor Engine {
     private func record(_ event: ClusterEvent, role: NodeRole) {
         let lines = SystemdNotifier.lines(for: event)
         if !lines.isEmpty { notifier.notify(lines) }
+        metrics.count(event.name.rawValue)
         events.record(
             EventRecord(
                 event: event.name.rawValue, severity: event.severity, node: (event.subject ?? local).rawValue,

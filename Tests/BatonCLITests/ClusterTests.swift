@@ -560,6 +560,77 @@ import Testing
         #expect(await cluster.ping())
     }
 
+    /// The HTTP endpoint on every address of each node, asked from the client namespace as a load balancer's
+    /// health check and a Prometheus scrape would: health, the group's holder, metrics (checked by promtool), the
+    /// status as JSON, the status page; after a crash of n1, n2 answers for the group.
+    @Test func theHTTPEndpointAnswersHealthChecksAndScrapes() async throws {
+        guard
+            let cluster = try await Cluster.make(
+                "hp",
+                groups: { net, _ in
+                    """
+                    groups:
+                      - name: web
+                        resources:
+                          - {name: vip, agent: floating-ip, params: {address: 10.\(net).1.50/24, interface: eth0}}
+                          - {name: app, agent: process, params: {command: "sleep 100000"}}
+                    http: {address: 0.0.0.0, port: 9105}
+
+                    """
+                })
+        else { return }
+        defer { cluster.tearDown() }
+        try cluster.start("n1")
+        try cluster.start("n2")
+        _ = try await cluster.waitFor("n2", "the group runs on n1") {
+            Self.running($0, on: "n1") && $0.role == .slaveOK
+        }
+        func get(_ node: Int, _ path: String) async throws -> (code: Int, body: String) {
+            let run = try await ValidateCommandTests.run(
+                "/usr/sbin/ip",
+                [
+                    "netns", "exec", cluster.prefix + "c", "curl", "-s", "-m", "5", "-w", "\n%{http_code}",
+                    "http://10.\(cluster.net).1.\(node):9105\(path)",
+                ])
+            let lines = run.output.split(separator: "\n", omittingEmptySubsequences: false)
+            return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+        }
+        #expect(try await get(1, "/health").code == 200)
+        #expect(try await get(1, "/group/web").code == 200)
+        let standby = try await get(2, "/group/web")
+        #expect(standby.code == 503 && standby.body.contains("web runs on n1"), "\(standby)")
+        #expect(try await get(2, "/group/nope").code == 404)
+        let metrics = try await get(1, "/metrics")
+        #expect(metrics.code == 200)
+        for line in [
+            "baton_group_running{group=\"web\",node=\"n1\"} 1", "baton_senior 1",
+            "baton_link_up{peer=\"n2\",link=\"1\"} 1",
+            "baton_role{role=\"MAIN\"} 1",
+        ] {
+            #expect(metrics.body.contains(line), "\(line) in\n\(metrics.body)")
+        }
+        #expect(metrics.body.contains("baton_action_duration_seconds_bucket{"), "action durations")
+        #expect(metrics.body.contains("baton_events_total{event=\"group-started\"}"))
+        if AgentCommandTests.have(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/promtool"), "promtool is not installed (prometheus)")
+        {
+            let file = cluster.directory.appendingPathComponent("metrics.txt").path
+            try (metrics.body + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+            let check = try await ValidateCommandTests.run("/bin/sh", ["-c", "promtool check metrics < \"$0\"", file])
+            #expect(check.status == 0, "promtool: \(check.output)\(check.error)")
+        }
+        let status = try await get(2, "/status")
+        let report = try JSONDecoder().decode(StatusReport.self, from: Data(status.body.utf8))
+        #expect(report.node == "n2" && report.role == .slaveOK)
+        let page = try await get(2, "/")
+        #expect(page.code == 200 && page.body.contains("<table>") && page.body.contains("http-equiv=\"refresh\""))
+        #expect(!page.body.contains("<script"), "no script")
+
+        await cluster.crash("n1")
+        _ = try await cluster.waitFor("n2", "n2 runs the group") { Self.running($0, on: "n2") }
+        #expect(try await get(2, "/group/web").code == 200)
+    }
+
     /// Whether every resource of the group runs on `node`.
     static func running(_ status: StatusReport, on node: String) -> Bool {
         ["vip", "app"].allSatisfy {

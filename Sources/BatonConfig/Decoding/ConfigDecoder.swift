@@ -11,7 +11,7 @@ struct ConfigDecoder {
     enum Keys {
         static let top = [
             "version", "cluster", "heartbeat", "nodes", "groups", "order", "colocation", "events", "fencing",
-            "tiebreaker",
+            "tiebreaker", "http",
         ]
         static let heartbeat = ["port", "interval", "warntime", "deadtime", "initdead", "key-file"]
         static let node = ["name", "priority", "links"]
@@ -28,6 +28,7 @@ struct ConfigDecoder {
         static let fencing = ["mode", "action", "delay", "devices", "topology"]
         static let device = ["name", "agent", "params", "timeout", "retries"]
         static let tiebreaker = ["targets", "timeout"]
+        static let http = ["address", "port"]
     }
 
     mutating func decodeCluster(_ root: YAMLNode) -> ClusterSpec? {
@@ -69,11 +70,14 @@ struct ConfigDecoder {
         let events = fields["events"].flatMap { decodeEvents($0) }
         let fencing = fields["fencing"].flatMap { decodeFencing($0) }
         let tiebreaker = fields["tiebreaker"].flatMap { decodeTiebreaker($0, heartbeat: heartbeat) }
+        let http = fields["http"].flatMap { decodeHTTP($0) }
         guard let cluster else { return nil }
-        return ClusterSpec(
+        var spec = ClusterSpec(
             cluster: Located(ClusterName(cluster.value), at: cluster.location), heartbeat: heartbeat, nodes: nodes,
             groups: groups,
             order: order, colocation: colocation, events: events, fencing: fencing, tiebreaker: tiebreaker)
+        spec.http = http
+        return spec
     }
 
     private mutating func decodeHeartbeat(_ node: YAMLNode) -> HeartbeatSettings? {
@@ -248,6 +252,15 @@ struct ConfigDecoder {
         return FencingSpec(
             mode: mode ?? .on, action: action ?? .reboot, delay: delay, devices: devices, topology: topology,
             at: node.location)
+    }
+
+    private mutating func decodeHTTP(_ node: YAMLNode) -> HTTPSettings? {
+        guard let fields = mapping(node, "http", allowed: Keys.http) else { return nil }
+        let address = fields["address"].flatMap { string($0, "http address") }.flatMap { text in
+            parse(text) { text throws(ValueError) in try IPAddress(configText: text) }
+        }
+        return HTTPSettings(
+            address: address, port: fields["port"].flatMap { integer($0, "http port") }, at: node.location)
     }
 
     private mutating func decodeTiebreaker(_ node: YAMLNode, heartbeat: HeartbeatSettings) -> TiebreakerSpec? {

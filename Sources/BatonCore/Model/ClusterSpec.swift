@@ -21,6 +21,8 @@ public struct ClusterSpec: Hashable, Sendable {
     public var fencing: FencingSpec?
     /// The addresses a node must reach to run groups, when written.
     public var tiebreaker: TiebreakerSpec?
+    /// The engine's HTTP endpoint, when written.
+    public var http: HTTPSettings?
 
     /// Creates a specification.
     public init(

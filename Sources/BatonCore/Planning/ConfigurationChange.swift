@@ -27,6 +27,8 @@ public struct ConfigurationChange: Hashable, Sendable, CustomStringConvertible {
         if old.tiebreaker.map(Self.tiebreakerKey) != new.tiebreaker.map(Self.tiebreakerKey) {
             fixed.append("tiebreaker")
         }
+        let endpoint = { (spec: ClusterSpec) in spec.http.map { "\($0.address.value) \($0.port.value)" } }
+        if endpoint(old) != endpoint(new) { fixed.append("http") }
         self.fixed = fixed
         let newGroups = Set(new.groups.map(\.name))
         let oldGroups = Set(old.groups.map(\.name))

@@ -8,6 +8,7 @@ extension ClusterSpec {
         var diagnostics: [Diagnostic] = []
         diagnostics += Self.nameErrors(cluster.value.rawValue, ClusterName.self, at: cluster.location)
         diagnostics += heartbeat.validate()
+        diagnostics += http?.validate() ?? []
         diagnostics += validateNodes()
         diagnostics += validateGroups()
         // By index: a resource copied out of its array retains each of its dozen fields, 50,000 times over.
