@@ -335,6 +335,12 @@ import Testing
         }
         // Killed with -9: lost, and still nothing moves.
         try await cluster.killEngine("n1")
+        let kept = try await ValidateCommandTests.run(
+            Cluster.baton,
+            ["events", "--history", "--json", "-c", cluster.config, "--state-dir", cluster.stateDirectory("n1")])
+        #expect(
+            kept.output.components(separatedBy: "\"event\":\"engine-started\"").count == 3,
+            "the history outlasts two engines, the second killed with -9")
         _ = try await cluster.waitFor("n2", "n1 is lost") { $0.state.status(of: n1) == .lost }
         try await Task.sleep(for: .seconds(2))
         let lost = try #require(await cluster.status("n2"))
@@ -625,10 +631,35 @@ import Testing
         let page = try await get(2, "/")
         #expect(page.code == 200 && page.body.contains("<table>") && page.body.contains("http-equiv=\"refresh\""))
         #expect(!page.body.contains("<script"), "no script")
+        // The page as a browser draws it: headless Chromium in the client namespace; the screenshot stays in the
+        // test's folder.
+        if AgentCommandTests.have(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "chromium is not installed")
+        {
+            let shot = cluster.directory.appendingPathComponent("status.png").path
+            let browser = [
+                "netns", "exec", cluster.prefix + "c", "/usr/bin/chromium", "--headless", "--no-sandbox",
+                "--disable-gpu", "--window-size=1000,700", "--user-data-dir=\(cluster.directory.path)/chromium",
+            ]
+            let address = "http://10.\(cluster.net).1.2:9105/"
+            let drawn = try await ValidateCommandTests.run("/usr/sbin/ip", browser + ["--screenshot=\(shot)", address])
+            let size = (try? FileManager.default.attributesOfItem(atPath: shot)[.size] as? Int) ?? 0
+            let png = (try? Data(contentsOf: URL(fileURLWithPath: shot)).prefix(4)) == Data([0x89, 0x50, 0x4E, 0x47])
+            #expect(drawn.status == 0 && png && size > 10_000, "screenshot: \(size) bytes; \(drawn.error.suffix(400))")
+            let dom = try await ValidateCommandTests.run("/usr/sbin/ip", browser + ["--dump-dom", address])
+            for text in ["<td>n1</td>", "<td>n2</td>", "<td>web</td>", "SLAVE_OK"] {
+                #expect(dom.output.contains(text), "\(text) in the page Chromium rendered")
+            }
+        }
 
         await cluster.crash("n1")
         _ = try await cluster.waitFor("n2", "n2 runs the group") { Self.running($0, on: "n2") }
         #expect(try await get(2, "/group/web").code == 200)
+        // The figures follow: the group's node, and the takeover counted.
+        let after = try await get(2, "/metrics").body
+        #expect(after.contains("baton_group_running{group=\"web\",node=\"n2\"} 1"), "\(after)")
+        #expect(after.contains("baton_events_total{event=\"takeover-started\"} 1"), "\(after)")
+        #expect(after.contains("baton_link_up{peer=\"n1\",link=\"1\"} 0"))
     }
 
     /// Whether every resource of the group runs on `node`.

@@ -117,6 +117,24 @@ import Testing
         #expect(keys["ExecStart"]?.hasPrefix("/usr/bin/baton run") == true)
         #expect(keys["WatchdogSec"] != nil && keys["RuntimeDirectoryPreserve"] == "yes")
     }
+
+    /// systemd's own check of the unit (its man pages are not installed here: that check is left out), with the
+    /// binary as built.
+    @Test func systemdAnalyzeAcceptsTheUnit() async throws {
+        guard
+            AgentCommandTests.have(
+                FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"),
+                "systemd-analyze is not installed (systemd)")
+        else { return }
+        let text = try String(
+            contentsOf: ValidateCommandTests.packageRoot.appendingPathComponent("contrib/baton.service"),
+            encoding: .utf8)
+        let unit = try AgentCommandTests.temporaryDirectory().path + "/baton.service"
+        try text.replacingOccurrences(of: "/usr/bin/baton", with: ValidateCommandTests.binary.path).write(
+            toFile: unit, atomically: true, encoding: .utf8)
+        let run = try await ValidateCommandTests.run("/usr/bin/systemd-analyze", ["verify", "--man=no", unit])
+        #expect(run.status == 0, "\(run.output)\(run.error)")
+    }
 }
 
 /// The event history in the state directory: bounded, in order, and robust to a line cut short.
