@@ -1,3 +1,4 @@
+import BatonAgents
 import BatonControl
 import BatonCore
 import NIOHTTP1
@@ -113,17 +114,5 @@ enum StatusPage {
             """
     }
 
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    static func escape(_ text: String) -> String { text.xmlEscaped }
 }

@@ -13,6 +13,27 @@ import Testing
         try await ValidateCommandTests.run(arguments + ["-c", ValidateCommandTests.roseHA])
     }
 
+    /// A Unix socket of `type` bound to `path`, or `nil`.
+    static func boundSocket(_ path: String, type: Int32) -> Int32? {
+        let descriptor = socket(AF_UNIX, type, 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard bound == 0 else {
+            close(descriptor)
+            return nil
+        }
+        return descriptor
+    }
+
     static func internals(_ text: String) -> Bool {
         ["errno", "descriptor", "connect(", "IOError", "NIO"].contains { text.contains($0) }
     }
@@ -31,19 +52,7 @@ import Testing
     @Test func aSocketNobodyListensOnIsNamedAsSuch() async throws {
         let path = try AgentCommandTests.temporaryDirectory().path + "/stale.sock"
         // A socket that was bound and closed, as an engine killed with -9 leaves it.
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        close(descriptor)
-        try #require(bound == 0)
+        close(try #require(Self.boundSocket(path, type: Int32(SOCK_STREAM.rawValue))))
         let run = try await Self.run(["switch", "erp-db", "--to", "xhhotsp2", "--socket", path])
         #expect(run.status == 1)
         #expect(

@@ -13,20 +13,8 @@ import Testing
     @Test func readyWatchdogAndStopping() async throws {
         let directory = try AgentCommandTests.temporaryDirectory().path
         let socketPath = directory + "/notify"
-        let listener = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        try #require(listener >= 0)
+        let listener = try #require(ControlErrorTests.boundSocket(socketPath, type: Int32(SOCK_DGRAM.rawValue)))
         defer { close(listener) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { path in
-            for (index, byte) in socketPath.utf8.enumerated() { path[index] = byte }
-        }
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        try #require(bound == 0)
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         try Array(repeating: "k", count: 40).joined().write(

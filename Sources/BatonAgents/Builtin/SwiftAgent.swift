@@ -115,7 +115,8 @@ extension BuiltinAgent {
 }
 
 extension String {
-    var xmlEscaped: String {
+    /// The text with `&`, `<`, `>` and `"` escaped, for XML and HTML.
+    public var xmlEscaped: String {
         var result = ""
         for character in self {
             switch character {
