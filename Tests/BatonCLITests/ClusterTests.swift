@@ -304,7 +304,7 @@ import Testing
     /// `baton maintenance on --node n1`: n1's service dies unwatched, its engine stops (SIGTERM) and is killed (-9),
     /// and neither n1 nor n2 stops, restarts, moves or fences anything; `off` probes n1 and repairs what it finds.
     @Test func aNodeInMaintenanceIsLeftAloneUntilItEnds() async throws {
-        guard let cluster = try await Cluster.make("mt") else { return }
+        guard let cluster = try await Cluster.make("mn") else { return }
         defer { cluster.tearDown() }
         let n1 = NodeName("n1")
         let app = ResourceName("app")
@@ -372,7 +372,7 @@ import Testing
     /// `failback-delay: 4s` with `failback: auto`: n1 crashes and returns; the group stays on n2 until n1 has been
     /// heard for the delay, then goes back to n1.
     @Test func aReturningNodeGetsItsGroupBackOnlyAfterTheFailbackDelay() async throws {
-        guard let cluster = try await Cluster.make("fd", failback: "auto", failbackDelay: "4s") else { return }
+        guard let cluster = try await Cluster.make("fy", failback: "auto", failbackDelay: "4s") else { return }
         defer { cluster.tearDown() }
         try cluster.start("n1")
         try cluster.start("n2")
@@ -558,7 +558,10 @@ import Testing
         for node in ["n2", "n1"] {
             #expect(try await cluster.terminate(node) == 0)
             try cluster.start(node)
-            _ = try await cluster.waitFor(node, "\(node) is back as the ready standby") { $0.role == .slaveOK }
+            // Back, and probed: the group runs on n2 and the node that returned is its ready standby.
+            _ = try await cluster.waitFor(node, "\(node) is back as the ready standby") {
+                $0.role == .slaveOK && Self.running($0, on: node == "n1" ? "n2" : "n1")
+            }
         }
         let after = try #require(await cluster.status("n1"))
         #expect(Self.running(after, on: "n2"))
