@@ -1,5 +1,6 @@
 import BatonControl
 import BatonCore
+import BatonNet
 import Prometheus
 
 /// What `/metrics` says, in the Prometheus text format, through swift-prometheus: the engine's own registry (never
@@ -70,7 +71,7 @@ final class EngineMetrics: Sendable {
         counter("baton_packets_accepted_total", [], "Packets accepted from peers")
             .increment(by: Int64(max(0, status.accepted - acceptedBefore)))
         acceptedBefore = status.accepted
-        for reason in ["forged", "replayed", "foreign-cluster", "malformed", "oversized", "unknown-sender"] {
+        for reason in PacketVerifier.Rejection.allCases.map(\.rawValue) {
             let count = status.rejected[reason] ?? 0
             counter("baton_packets_rejected_total", [("reason", reason)], "Packets dropped, by reason").increment(
                 by: Int64(max(0, count - (rejectedBefore[reason] ?? 0))))
