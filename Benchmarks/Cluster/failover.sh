@@ -18,7 +18,7 @@ cleanup() {
     for pid in $(cat "$DIR"/pids 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     for ns in n1 n2 c sw; do ip netns del $P$ns 2>/dev/null || true; done
 }
-trap 'cleanup; rm -rf "$DIR"' EXIT
+trap 'cleanup; [ -n "${KEEP:-}" ] || rm -rf "$DIR"' EXIT
 . "$(dirname "$0")/netns.sh"
 
 head -c 32 /dev/urandom | base64 > "$DIR/key"; chmod 600 "$DIR/key"

@@ -64,6 +64,8 @@ extension Engine {
     func perform(_ action: PlannedAction) async -> ActionOutcome {
         // The rest of a plan that was running when the engine halted: nothing more is done, here or elsewhere.
         guard !halted else { return Self.stoppedEngine(local) }
+        var action = action
+        if let previous = action.replaces { action.holderGone = isGone(previous) }
         let term: UInt64
         switch controller.route(action) {
         case .here:
@@ -73,11 +75,12 @@ extension Engine {
         case .peer(let current):
             term = current
         }
-        let request = ActionRequest(
+        var request = ActionRequest(
             id: 0, term: term, kind: action.kind, group: action.group?.rawValue, resource: action.resource?.rawValue,
             timeoutMilliseconds: action.timeout.wholeMilliseconds,
             intervalMilliseconds: action.interval?.wholeMilliseconds, target: action.target?.rawValue,
             fence: action.fence)
+        if action.holderGone { request.holderGone = true }
         return await ask(action.node, deadline: action.timeout, for: action.kind) {
             .action(ActionRequest(request, id: $0))
         }
@@ -167,6 +170,7 @@ extension Engine {
                     interval: action.intervalMilliseconds.map(Duration.milliseconds))
                 planned.target = action.target.map(NodeName.init)
                 planned.fence = action.fence
+                planned.holderGone = action.holderGone ?? false
                 let outcome = await self.performLocally(planned)
                 await self.answer(request, with: outcome)
             }

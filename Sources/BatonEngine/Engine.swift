@@ -53,6 +53,9 @@ public actor Engine {
             )?
         /// How long a group whose resource answers from another machine waits before the senior tries it again.
         var heldRetry = NodeController.defaultHeldRetry
+        /// Whether ICMP echoes go to the links of a peer whose heartbeats stopped (``EchoWatch``); off for tests whose
+        /// addresses are not on this machine.
+        var echoesPeers = true
 
         /// Creates the settings.
         public init(
@@ -122,10 +125,14 @@ public actor Engine {
     var events: EventLog
     /// The tiebreaker's pings, once ``run()`` opened them; with how many answers it had counted, the time of the
     /// last one and when the pings began.
-    var pinger: TiebreakerPinger?
+    var pinger: EchoPinger?
     var tiebreakerAnswers: UInt64 = 0
     var lastTiebreakerAnswer: Duration?
     var pingsBegan = Duration.zero
+    /// Echoes to the links of peers whose heartbeats stopped, and what they said.
+    var peerPinger: EchoPinger?
+    var echoWatch: EchoWatch
+    let echoesPeers: Bool
 
     /// Creates the engine; nothing is sent or bound until ``run()``.
     /// - Throws: ``EngineError`` when the state file cannot be read.
@@ -146,6 +153,8 @@ public actor Engine {
                 PeerCoordinator(spec: spec, local: node, boot: boot, key: key, links: links, clock: clock)
             }
         clock = settings.clock
+        echoWatch = EchoWatch(spec: settings.spec)
+        echoesPeers = settings.echoesPeers
         controller = NodeController(
             spec: settings.spec, local: settings.node, stored: try settings.store.load(),
             now: Timestamp(milliseconds: settings.clock.now.wholeMilliseconds), heldRetry: settings.heldRetry,
@@ -177,12 +186,18 @@ public actor Engine {
         }
         if let tiebreaker = spec.tiebreaker {
             do {
-                pinger = try TiebreakerPinger(targets: tiebreaker.targets.map(\.value))
+                pinger = try EchoPinger(targets: tiebreaker.targets.map(\.value))
                 pingsBegan = clock.now
             } catch {
                 await coordinator?.close()
                 throw EngineError("cannot ping the tiebreaker: \(error)")
             }
+        }
+        if echoesPeers {
+            // Without ICMP sockets, no lost peer is ever confirmed down: its floating addresses are probed before
+            // they are taken.
+            peerPinger = try? EchoPinger(
+                targets: spec.nodes.filter { $0.name != local }.flatMap { $0.links.map(\.value) })
         }
         if let http = spec.http {
             do {
@@ -221,6 +236,7 @@ public actor Engine {
             group.cancelAll()
         }
         pinger?.close()
+        peerPinger?.close()
         await coordinator?.close()
     }
 
@@ -269,21 +285,36 @@ public actor Engine {
         }
     }
 
+    /// Every interval: heartbeats out, the tiebreaker pinged, a tick, retransmits. Between them, a tick at each of
+    /// the controller's deadlines, so that a link is late or down, and a peer lost, at exactly its last heartbeat plus
+    /// warntime or deadtime rather than at the next interval.
     private func tickLoop() async {
         let interval = spec.heartbeat.interval.value
+        var beat = clock.now
         while !Task.isCancelled, !controller.stopped {
             await waitWhilePaused()
-            let coordinator = coordinator
-            await coordinator?.restore()
-            sendHeartbeats()
-            pingTiebreaker()
-            handle(.tick)
-            self.coordinator?.retransmit(at: clock.now)
-            if let every = notifier.watchdogInterval, clock.now - lastWatchdog >= every {
-                lastWatchdog = clock.now
-                notifier.notify(["WATCHDOG=1"])
+            if clock.now >= beat {
+                let coordinator = coordinator
+                await coordinator?.restore()
+                sendHeartbeats()
+                pingTiebreaker()
+                handle(.tick)
+                self.coordinator?.retransmit(at: clock.now)
+                if let every = notifier.watchdogInterval, clock.now - lastWatchdog >= every {
+                    lastWatchdog = clock.now
+                    notifier.notify(["WATCHDOG=1"])
+                }
+                // A fixed rate; after a pause (or a stall), the next beat is an interval from now.
+                beat = beat + interval > clock.now ? beat + interval : clock.now + interval
+            } else {
+                handle(.tick)
             }
-            try? await clock.sleep(for: interval)
+            pingSilentPeers()
+            var wake = beat
+            if let due = controller.nextDeadline.map({ Duration.milliseconds($0.milliseconds) }) {
+                wake = min(wake, max(due, clock.now + .milliseconds(1)))
+            }
+            try? await clock.sleep(until: wake)
         }
     }
 
@@ -299,6 +330,28 @@ public actor Engine {
         pinger.ping()
         let reached = lastTiebreakerAnswer.map { clock.now - $0 < timeout } ?? false
         if reached || clock.now - pingsBegan >= timeout { handle(.tiebreaker(reached: reached)) }
+    }
+
+    /// Echoes to the links of every peer whose heartbeats stopped (``EchoWatch``).
+    private func pingSilentPeers() {
+        guard let peerPinger else { return }
+        let due = echoWatch.update(controller.membership, answers: echoAnswers, now: now)
+        let targets = due.flatMap { spec.node(named: $0)?.links.map(\.value) ?? [] }
+        if !targets.isEmpty { peerPinger.ping(targets) }
+        for (peer, verdict) in echoWatch.newVerdicts(controller.membership, answers: echoAnswers, now: now) {
+            emit(.nodeEchoes(peer, answered: verdict == .answers))
+        }
+    }
+
+    /// How many echo replies `peer`'s link addresses gave so far.
+    private func echoAnswers(_ peer: NodeName) -> UInt64 {
+        peerPinger?.answers(from: spec.node(named: peer)?.links.map(\.value) ?? []) ?? 0
+    }
+
+    /// Whether `node`, lost, is gone with what it ran: with fencing on, a start that replaces it follows its fence;
+    /// without, its links answered no echo since its heartbeats stopped.
+    func isGone(_ node: NodeName) -> Bool {
+        spec.fences || echoWatch.verdict(node, in: controller.membership, answers: echoAnswers, now: now) == .down
     }
 
     // MARK: Packets

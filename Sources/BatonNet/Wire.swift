@@ -80,6 +80,8 @@ public struct ActionRequest: Codable, Hashable, Sendable {
     public var target: String?
     /// How a fence fences it.
     public var fence: FencePlan?
+    /// A start whose resource's last node is gone (``PlannedAction/holderGone``); absent when not.
+    public var holderGone: Bool?
 
     /// Creates a request.
     public init(

@@ -349,6 +349,42 @@ final class Cluster: @unchecked Sendable {
         return run.output.contains(" 10.\(net).1.50/24 ")
     }
 
+    /// The ARP frames whose sender address is the floating address that the client namespace receives for `seconds`:
+    /// when (seconds from the capture's start), from which hardware address, and the operation (1 request, 2 reply).
+    func announcements(for seconds: Double) async throws -> [(time: Double, mac: String, operation: Int)] {
+        let script = """
+            import socket, sys, time
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+            s.bind(("eth0", 0))
+            s.settimeout(0.1)
+            address, start = socket.inet_aton(sys.argv[1]), time.monotonic()
+            while time.monotonic() < start + float(sys.argv[2]):
+                try:
+                    f = s.recv(128)
+                except socket.timeout:
+                    continue
+                if len(f) >= 42 and f[12:14] == b"\\x08\\x06" and f[28:32] == address:
+                    print("%.3f %s %d" % (time.monotonic() - start, f[22:28].hex(":"), f[21]), flush=True)
+            """
+        let run = try await ValidateCommandTests.run(
+            "/usr/sbin/ip",
+            ["netns", "exec", prefix + "c", "/usr/bin/python3", "-c", script, "10.\(net).1.50", "\(seconds)"])
+        guard run.status == 0 else { throw TestFailure("capturing ARP: \(run.error)") }
+        return run.output.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count == 3, let time = Double(words[0]), let operation = Int(words[2]) else { return nil }
+            return (time, String(words[1]), operation)
+        }
+    }
+
+    /// The hardware address of the node's eth0.
+    func hardwareAddress(_ node: String) async throws -> String {
+        let words = try await ValidateCommandTests.run(
+            "/usr/sbin/ip", ["-n", prefix + node, "-o", "link", "show", "eth0"]
+        ).output.split(separator: " ")
+        return words.firstIndex(of: "link/ether").map { String(words[$0 + 1]) } ?? ""
+    }
+
     /// Whether the client namespace gets a ping reply from the floating address.
     func ping() async -> Bool {
         await

@@ -68,6 +68,8 @@ import Testing
             Self.running($0, on: "n2") && $0.role == .mono
         }
         #expect(takenOver.state.status(of: NodeName("n1")) == .lost)
+        // Its links answered no ICMP echo: it is confirmed down, and the address was taken without a probe.
+        #expect(takenOver.events.contains { $0.event == "node-down" && $0.node == "n1" })
         #expect(try await cluster.holdsFloatingAddress("n2"))
         #expect(await cluster.ping(), "the client reaches the floating address on n2")
         print("takeover observed by status polling after \(ContinuousClock.now - crashed)")
@@ -234,6 +236,46 @@ import Testing
         let takeover = try #require(failed.events.last { $0.event == "takeover-failed" })
         #expect(
             takeover.severity == .critical && takeover.message.contains("left web not running"), "\(takeover.message)")
+    }
+
+    /// A takeover announces the floating address `arp_count` times, `arp_interval` apart (a request and a reply each),
+    /// and a stop ends the announcements that are still to come.
+    @Test func aTakeoverAnnouncesTheAddressSeveralTimesAndAStopEndsIt() async throws {
+        guard
+            let cluster = try await Cluster.make(
+                "an",
+                groups: { net, _ in
+                    """
+                    groups:
+                      - name: web
+                        resources:
+                          - name: vip
+                            agent: floating-ip
+                            params: {address: 10.\(net).1.50/24, interface: eth0, arp_count: 4, arp_interval: 700ms}
+                          - {name: app, agent: process, params: {command: "sleep 100000"}}
+
+                    """
+                })
+        else { return }
+        defer { cluster.tearDown() }
+        try await FaultTests.settled(cluster)
+        let mac = try await cluster.hardwareAddress("n2")
+        async let captured = cluster.announcements(for: 5)
+        try await Task.sleep(for: .milliseconds(300))
+        await cluster.crash("n1")
+        _ = try await cluster.waitFor("n2", "n2 took the group over") { Self.running($0, on: "n2") }
+        let frames = try await captured.filter { $0.mac == mac }
+        #expect(frames.map(\.operation) == [1, 2, 1, 2, 1, 2, 1, 2], "\(frames)")
+        if let first = frames.first, let last = frames.last {
+            #expect(last.time - first.time >= 2.0, "three intervals of 700 ms: \(frames)")
+        }
+        // Stopped, started again, then stopped at once: nothing more is announced once the stop has ended.
+        try await cluster.control("n2", ["stop", "web", "--wait"])
+        try await cluster.control("n2", ["start", "web", "--wait"])
+        try await cluster.control("n2", ["stop", "web", "--wait"])
+        let after = try await cluster.announcements(for: 2.5).filter { $0.mac == mac }
+        #expect(after.isEmpty, "announced after the stop: \(after)")
+        await #expect(try !cluster.holdsFloatingAddress("n2"))
     }
 
     /// `baton stop` stops the group on a running cluster, and it stays stopped while the engine of its node is

@@ -103,6 +103,10 @@ import Testing
         #expect(held.role != .slaveFailed && held.role != .mainFailed, "\(held.role)")
         #expect(held.state.state(of: ResourceName("vip")).failures.isEmpty, "no failure recorded against n2")
         #expect(held.events.contains { $0.event == "group-held-elsewhere" })
+        // n1's kernel still answers ICMP echoes on its links: nothing confirms it down, so the address was probed.
+        #expect(
+            held.events.contains { $0.event == "node-answers" && $0.node == "n1" },
+            "\(held.events.map { "\($0.time) \($0.event) \($0.message)" }.joined(separator: "\n"))")
         let reached = await cluster.ping()
         #expect(cluster.agentProcesses("n1") == [service] && reached)
 

@@ -90,6 +90,30 @@ struct MembershipTests {
         #expect(back == [.linkUp(Self.n2, link: 1), .activeLinkChanged(Self.n2, from: 0, to: 1), .nodeJoined(Self.n2)])
     }
 
+    @Test func theNextDeadlineIsTheFirstLinkToGoLateOrDownThenTheLoss() {
+        var membership = Membership(spec: Self.spec, local: NodeName("n1"), now: Self.at(0))
+        #expect(membership.nextDeadline == Self.at(1000), "listening ends at initdead")
+        _ = membership.heard(from: Self.n2, link: 0, boot: Self.boot, at: Self.at(100))
+        _ = membership.heard(from: Self.n2, link: 1, boot: Self.boot, at: Self.at(150))
+        _ = membership.heard(from: Self.n3, link: 0, boot: Self.boot, at: Self.at(170))
+        #expect(!membership.isListening)
+        #expect(membership.nextDeadline == Self.at(400), "link 0 of n2 goes late at 100 + warntime 300")
+        // Ticking at each deadline in turn gives each change at its exact instant, and the loss at the last link's.
+        var seen: [(Int64, Membership.Event)] = []
+        for _ in 0..<8 {
+            guard let due = membership.nextDeadline else { break }
+            seen += membership.tick(at: due).map { (due.milliseconds, $0) }
+        }
+        #expect(membership.nextDeadline == nil, "every link is down")
+        let n2 = seen.filter { if case .nodeLost(let node) = $0.1 { node == Self.n2 } else { false } }
+        #expect(n2.map(\.0) == [650], "n2 is lost at its last heartbeat (150) + deadtime 500, not a tick later")
+        #expect(seen.first.map { $0.0 } == 400)
+        #expect(seen.map(\.0) == seen.map(\.0).sorted())
+        // A heartbeat moves the deadline.
+        _ = membership.heard(from: Self.n3, link: 1, boot: Self.boot, at: Self.at(2000))
+        #expect(membership.nextDeadline == Self.at(2300))
+    }
+
     @Test func aNewBootIdentifierFromALivePeerIsARestart() {
         var membership = Membership(spec: Self.spec, local: NodeName("n1"), now: Self.at(0))
         _ = membership.heard(from: Self.n2, link: 0, boot: Self.boot, at: Self.at(100))

@@ -62,9 +62,18 @@ final class InProcessCluster: Sendable {
 
         /// Told of every packet delivered, when time is virtual: it waits for the packet to be read.
         let delivered: @Sendable () -> Void
+        /// The time, for ``lastDelivered(from:)``.
+        let now: @Sendable () -> Duration
+        private let deliveries = Mutex([IPAddress: Duration]())
 
-        init(delivered: @escaping @Sendable () -> Void) {
+        init(now: @escaping @Sendable () -> Duration, delivered: @escaping @Sendable () -> Void) {
+            self.now = now
             self.delivered = delivered
+        }
+
+        /// When a packet from any of `addresses` was last delivered.
+        func lastDelivered(from addresses: [IPAddress]) -> Duration? {
+            deliveries.withLock { times in addresses.compactMap { times[$0] }.max() }
         }
 
         fileprivate func deliver(_ bytes: [UInt8], from source: IPAddress, to address: IPAddress) {
@@ -73,6 +82,7 @@ final class InProcessCluster: Sendable {
                 guard !wires.cut.contains(source), !wires.cut.contains(address), !wires.deaf.contains(address),
                     let target = wires.endpoints[address]
                 else { return }
+                deliveries.withLock { $0[source] = now() }
                 target.continuation.yield(Datagram(bytes: bytes, source: source, link: target.link))
             }
         }
@@ -116,6 +126,7 @@ final class InProcessCluster: Sendable {
             var failing: [Failing: Int] = [:]
             /// Actions whose agent hangs the next time it runs, until the action's timeout kills it.
             var hanging: Set<Failing> = []
+            var begun: [(action: PlannedAction, at: Duration)] = []
         }
 
         /// An action that fails once.
@@ -136,6 +147,13 @@ final class InProcessCluster: Sendable {
 
         /// Where each resource runs.
         var running: [NodeName: Set<ResourceName>] { world.withLock { $0.running } }
+
+        /// Every action the runners began, with when, in order.
+        var begun: [(action: PlannedAction, at: Duration)] { world.withLock { $0.begun } }
+
+        func began(_ action: PlannedAction, at time: Duration) {
+            world.withLock { $0.begun.append((action, time)) }
+        }
 
         /// The machine stops: what ran there is gone.
         func crash(_ node: NodeName) {
@@ -215,6 +233,7 @@ final class InProcessCluster: Sendable {
         let clock: any EngineClock
 
         func run(_ action: PlannedAction) async -> ActionOutcome {
+            machines.began(action, at: clock.now)
             try? await clock.sleep(for: .milliseconds(2))
             if machines.hangs(action) {
                 // As the real runner does with an agent that hangs: it is killed at the timeout, and that is a failure.
@@ -293,11 +312,12 @@ final class InProcessCluster: Sendable {
         if virtualTime {
             let clock = VirtualClock()
             self.clock = clock
-            network = Network { clock.noteActivity() }
+            network = Network(now: { clock.now }) { clock.noteActivity() }
             pump = Task { await clock.run() }
         } else {
-            clock = SystemClock()
-            network = Network {}
+            let clock = SystemClock()
+            self.clock = clock
+            network = Network(now: { clock.now }) {}
             pump = nil
         }
         let network = network
@@ -320,6 +340,8 @@ final class InProcessCluster: Sendable {
         settings.clock = clock
         settings.store = stores[node]!
         settings.heldRetry = .milliseconds(300)
+        // Its addresses are on no link of this machine: no echo goes to them.
+        settings.echoesPeers = false
         let engine = try Engine(settings, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let task = Task<Void, Never> { try? await engine.run() }
         engines.withLock { $0[node] = Running(engine: engine, task: task) }

@@ -39,6 +39,37 @@ import Testing
         await cluster.tearDown()
     }
 
+    /// The loss is declared at exactly the last heartbeat plus deadtime (a timer, not the next of the 50 ms ticks), and
+    /// the takeover's first action begins at that same instant.
+    @Test func aLossIsDeclaredAtItsDeadlineAndTheTakeoverBeginsAtOnce() async throws {
+        let cluster = try InProcessCluster(virtualTime: true)
+        try cluster.start("n1")
+        try await cluster.waitUntil("n1 runs the group alone") { await cluster.runs(on: "n1", seenBy: "n1") }
+        // n2 ticks out of step with n1's heartbeats (the test polls every 10 ms; 23 ms is no multiple of it), so that
+        // a loss noticed only at a tick would come 3 to 43 ms late.
+        try await cluster.clock.sleep(for: .milliseconds(23))
+        try cluster.start("n2")
+        try await cluster.waitUntil("n2 is the ready standby") { await cluster.status("n2")?.role == .slaveOK }
+        let crashed = cluster.clock.now
+        await cluster.crash("n1")
+        try await cluster.waitUntil("n2 took the group over") { await cluster.runs(on: "n2", seenBy: "n2") }
+        let last = try #require(
+            cluster.network.lastDelivered(from: cluster.spec.node(named: NodeName("n1"))!.links.map(\.value)))
+        let events = try #require(await cluster.status("n2")).events
+        let lost = try #require(events.last { $0.event == "node-lost" && $0.node == "n1" })
+        let deadline = (last + .milliseconds(500)).wholeMilliseconds
+        let declared = lost.time.milliseconds - cluster.clock.wall.milliseconds + cluster.clock.now.wholeMilliseconds
+        #expect(
+            declared >= deadline && declared <= deadline + 1, "declared \(declared - deadline) ms after the deadline")
+        // The plan is made and dispatched in the same input: its first action begins before n2's next tick. (On a
+        // loaded machine the virtual clock may move while the drain waits to be scheduled, so no tighter bound.)
+        let first = try #require(cluster.machines.begun.first { $0.at >= crashed && $0.action.node == NodeName("n2") })
+        let after = first.at.wholeMilliseconds - declared
+        print("the takeover's first action (\(first.action.label)) began \(after) ms after the loss was declared")
+        #expect(after < 50, "\(first.action.label) began \(after) ms after")
+        await cluster.tearDown()
+    }
+
     @Test func aSecondInstanceWhoseStopFailsIsBlockedUntilItIsGone() async throws {
         let cluster = try InProcessCluster(virtualTime: true)
         try await Self.settled(cluster)

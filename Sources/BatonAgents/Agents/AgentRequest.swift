@@ -10,12 +10,16 @@ public struct AgentRequest: Sendable {
     public var timeout: Duration
     /// The node the action runs on, if known (`OCF_RESKEY_CRM_meta_on_node`).
     public var node: String?
+    /// A start that takes over from a node that is gone, fenced or confirmed down
+    /// (``BatonCore/PlannedAction/holderGone``): nothing else can answer for what the resource holds.
+    public var holderGone: Bool
 
     /// Creates a request.
     public init(
         instance: String, action: AgentAction, parameters: [(name: String, value: String)] = [],
-        timeout: Duration = AgentRequest.defaultTimeout, node: String? = nil
+        timeout: Duration = AgentRequest.defaultTimeout, node: String? = nil, holderGone: Bool = false
     ) {
+        self.holderGone = holderGone
         self.instance = instance
         self.action = action
         self.parameters = parameters

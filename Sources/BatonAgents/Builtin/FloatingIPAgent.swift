@@ -1,10 +1,14 @@
 import BatonCore
+import Synchronization
 
 /// `floating-ip`: an IPv4 or IPv6 address added to an interface with iproute2, then announced.
 ///
 /// Start is idempotent: an address already on the interface is announced again. Before adding an IPv4 address it
-/// sends ARP probes and refuses to start when another machine answers for it; for IPv6 the kernel's own duplicate
-/// address detection decides. Monitor checks that the address is on the interface and that the link is up.
+/// sends ARP probes for `probe_time` and refuses to start when another machine answers for it, unless the start takes
+/// over from a node that is gone (fenced, or confirmed down: ``AgentRequest/holderGone``), where nothing can answer;
+/// for IPv6 the kernel's own duplicate address detection decides. Once the address is on, it is announced `arp_count`
+/// times, `arp_interval` apart, as `IPaddr2` does: the first before the start returns, the others after, until a stop
+/// ends them. Monitor checks that the address is on the interface and that the link is up.
 struct FloatingIPAgent {
     let work: BuiltinWork
     let address: PrefixedAddress?
@@ -34,6 +38,8 @@ struct FloatingIPAgent {
         case .start:
             return await start(address.address, length: length, on: interface, present: present)
         case .stop:
+            // No announcement may outlive the address: a client would learn this machine again after it let go.
+            Announcements.end(address.address, on: interface)
             guard present else { return AgentResult(action: work.request.action, code: 0) }
             let result = await work.tool(["ip", "addr", "del", "\(address.address)/\(length)", "dev", interface])
             return result.succeeded
@@ -52,8 +58,9 @@ struct FloatingIPAgent {
 
     private func start(_ address: IPAddress, length: Int, on interface: String, present: Bool) async -> AgentResult {
         if !present {
-            if case .v4 = address,
-                let owner = await blocking({ Announcer.probe(address, on: interface, window: .milliseconds(500)) })
+            let window = (try? Duration(configText: work.parameter("probe_time", "500ms"))) ?? .milliseconds(500)
+            if case .v4 = address, !work.request.holderGone, window > .zero,
+                let owner = await blocking({ Announcer.probe(address, on: interface, window: window) })
             {
                 let mac = owner.map(\.hexDigits).joined(separator: ":")
                 var refused = AgentResult.failure(
@@ -75,6 +82,9 @@ struct FloatingIPAgent {
         guard Announcer.announce(address, on: interface) else {
             return .failure(work.request.action, code: 1, "\(address) is on \(interface) but could not be announced")
         }
+        let count = min(20, max(1, Int(work.parameter("arp_count", "5")) ?? 5))
+        let interval = (try? Duration(configText: work.parameter("arp_interval", "200ms"))) ?? .milliseconds(200)
+        Announcements.repeatAnnouncing(address, on: interface, times: count - 1, every: interval)
         return AgentResult(action: work.request.action, code: 0)
     }
 
@@ -133,5 +143,34 @@ struct FloatingIPAgent {
             $0.prefixLength < $0.address.bitCount && address.isIn($0.address, prefixLength: $0.prefixLength)
         }
         .max { $0.prefixLength < $1.prefixLength }?.interface
+    }
+}
+
+/// The announcements of floating addresses still to repeat, by address and interface, in this process: a start
+/// begins them, a stop ends them before it removes the address.
+enum Announcements {
+    private static let repeating = Mutex<[String: Task<Void, Never>]>([:])
+
+    /// Announces `address` `times` more, `interval` apart, in the background; ends any earlier repetition of it.
+    static func repeatAnnouncing(_ address: IPAddress, on interface: String, times: Int, every interval: Duration) {
+        let key = "\(address)%\(interface)"
+        let task = Task {
+            for _ in 0..<times {
+                try? await Task.sleep(for: interval)
+                // Under the lock, so that once ``end(_:on:)`` returned nothing more is sent.
+                let sent = repeating.withLock { _ in
+                    guard !Task.isCancelled else { return false }
+                    Announcer.announce(address, on: interface)
+                    return true
+                }
+                if !sent { return }
+            }
+        }
+        repeating.withLock { $0.updateValue(task, forKey: key)?.cancel() }
+    }
+
+    /// Ends the repetition of `address`'s announcements, if any.
+    static func end(_ address: IPAddress, on interface: String) {
+        repeating.withLock { $0.removeValue(forKey: "\(address)%\(interface)")?.cancel() }
     }
 }

@@ -61,18 +61,22 @@ public struct AgentActionRunner: ActionRunner {
         if case .monitor(let interval, _) = agentAction, interval != .zero {
             agentAction = .monitor(interval: interval, depth: resource.monitor?.effectiveDepth ?? 0)
         }
-        return await perform(agentAction, on: resource, node: action.node.rawValue, plannedTimeout: action.timeout)
+        return await perform(
+            agentAction, on: resource, node: action.node.rawValue, plannedTimeout: action.timeout,
+            holderGone: action.holderGone)
     }
 
     /// Performs one action on a resource, as `baton agent exec` and recurring monitors do.
     public func perform(
-        _ action: AgentAction, on resource: ResourceSpec, node: String?, plannedTimeout: Duration? = nil
+        _ action: AgentAction, on resource: ResourceSpec, node: String?, plannedTimeout: Duration? = nil,
+        holderGone: Bool = false
     ) async -> AgentResult {
         let agent = catalog.agent(for: resource.agent.value)
         let timeout = await timeout(of: action, for: resource, agent: agent, planned: plannedTimeout)
         let request = AgentRequest(
             instance: resource.name.rawValue, action: action,
-            parameters: resource.parameters.map { ($0.name, $0.value) }, timeout: timeout, node: node)
+            parameters: resource.parameters.map { ($0.name, $0.value) }, timeout: timeout, node: node,
+            holderGone: holderGone)
         return await locks.withLock(resource.name.rawValue) { await agent.perform(request) }
     }
 

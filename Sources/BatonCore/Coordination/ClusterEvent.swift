@@ -27,6 +27,9 @@ public enum ClusterEvent: Hashable, Sendable {
     case nodeLost(NodeName, deadtime: Duration)
     case nodeLeft(NodeName)
     case nodeRestarted(NodeName)
+    /// A lost node's links answered ICMP echoes since its heartbeats stopped (its machine runs, its engine does not),
+    /// or did not (it is down): a floating address it held is probed before it is taken, or is not.
+    case nodeEchoes(NodeName, answered: Bool)
     case configMismatch(local: NodeName, peer: NodeName, sections: [String])
     case configMatched(local: NodeName, peer: NodeName)
     /// `node` runs a new configuration from now on (`baton config apply`), at `epoch`; `change` says what it does.
@@ -97,7 +100,8 @@ public enum ClusterEvent: Hashable, Sendable {
         case stateFileFailed = "state-file-failed", roleChanged = "role-changed"
         case clockDifference = "clock-difference"
         case nodeJoined = "node-joined", nodeLost = "node-lost", nodeLeft = "node-left"
-        case nodeRestarted = "node-restarted", configMismatch = "config-mismatch", configMatched = "config-matched"
+        case nodeRestarted = "node-restarted", nodeDown = "node-down", nodeAnswers = "node-answers"
+        case configMismatch = "config-mismatch", configMatched = "config-matched"
         case configApplied = "config-applied", configRefused = "config-refused"
         case linkUp = "link-up", linkLate = "link-late", linkDown = "link-down", linkSwitched = "link-switched"
         case takeoverStarted = "takeover-started", takeoverFinished = "takeover-finished"
@@ -129,6 +133,7 @@ public enum ClusterEvent: Hashable, Sendable {
         case .clockDifference: .clockDifference
         case .nodeJoined: .nodeJoined
         case .nodeLost: .nodeLost
+        case .nodeEchoes(_, let answered): answered ? .nodeAnswers : .nodeDown
         case .nodeLeft: .nodeLeft
         case .nodeRestarted: .nodeRestarted
         case .configMismatch: .configMismatch
@@ -177,6 +182,7 @@ public enum ClusterEvent: Hashable, Sendable {
             .groupStopped,
             .resourceStarted, .resourceStopped, .failuresExpired, .tiebreakerReached, .maintenance(_, on: false):
             .info
+        case .nodeEchoes(_, let answered): answered ? .warning : .info
         case .roleChanged(_, _, let role): role == .mainFailed || role == .slaveFailed ? .error : .info
         case .linkLate(_, _, _, let leaving): leaving ? .info : .warning
         case .linkDown(_, _, _, let leaving, let elsewhere): leaving ? .info : elsewhere ? .warning : .error
@@ -199,6 +205,7 @@ public enum ClusterEvent: Hashable, Sendable {
     public var subject: NodeName? {
         switch self {
         case .nodeJoined(let node), .nodeLost(let node, _), .nodeLeft(let node), .nodeRestarted(let node),
+            .nodeEchoes(let node, _),
             .configMismatch(_, let node, _), .configMatched(_, let node), .groupStarted(_, let node),
             .groupStopped(_, let node), .groupHeldElsewhere(_, let node, _, _, _),
             .resourceStarted(_, _, let node), .resourceStopped(_, _, let node),
@@ -272,6 +279,12 @@ public enum ClusterEvent: Hashable, Sendable {
         case .nodeLost(let node, let deadtime):
             return "\(node) is lost: silent on every link for deadtime \(deadtime.configText)"
         case .nodeLeft(let node): return "\(node) left the cluster: its engine stopped"
+        case .nodeEchoes(let node, false):
+            return "\(node) is down: its links answered no ICMP echo since its heartbeats stopped; what it ran is "
+                + "taken over without probing for its floating addresses"
+        case .nodeEchoes(let node, true):
+            return "\(node) still answers ICMP echoes on its links, but its engine is silent: what it ran may still "
+                + "run, so its floating addresses are probed before they are taken"
         case .nodeRestarted(let node): return "the engine on \(node) restarted: it runs with a new boot identifier"
         case .configMismatch(let local, let peer, let sections):
             return "\(peer) runs another configuration than \(local)"
@@ -354,6 +367,8 @@ public enum ClusterEvent: Hashable, Sendable {
         case .stateFileFailed: "free space or fix permissions in the state directory"
         case .clockDifference: "synchronize the clocks (NTP): restart windows and event times use them"
         case .nodeLost(let node, _): "find out why \(node) stopped; its groups move to the next node"
+        case .nodeEchoes(let node, true):
+            "find out why the engine on \(node) stopped; run it under systemd with Restart=always, or configure fencing"
         case .configMismatch:
             "give every node the same cluster.yaml, then restart the engine of the node that differs"
         case .linkDown(let peer, _, _, _, true): "check that link: \(peer) is still heard on another"

@@ -370,6 +370,20 @@ extension NodeController {
         if stopping { out.append(.stopHere) }
     }
 
+    /// The next instant at which a ``NodeInput/tick`` would change what this node knows: a link going late or down, a
+    /// peer lost, the end of listening, or (with a tiebreaker) the moment no peer has been heard for half the
+    /// deadtime. The driver ticks then as well as every interval, so that each is noticed at its deadline.
+    public var nextDeadline: Timestamp? {
+        var next = membership.nextDeadline
+        if spec.tiebreaker != nil, !cutOff, !membership.isListening,
+            let last = membership.peers.compactMap({ $0.links.compactMap(\.lastHeard).max() }).max()
+        {
+            let due = last.advanced(by: spec.heartbeat.deadtime.value / 2)
+            if due > now { next = next.map { min($0, due) } ?? due }
+        }
+        return next
+    }
+
     /// Whether no peer was heard on any link for `silence`.
     private func peersSilent(for silence: Duration) -> Bool {
         membership.peers.allSatisfy { peer in

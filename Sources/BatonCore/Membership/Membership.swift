@@ -154,6 +154,25 @@ public struct Membership: Sendable {
         return events
     }
 
+    /// The next instant at which ``tick(at:)`` would change something: the first link to go late or down, at exactly
+    /// its last heartbeat plus `warntime` or `deadtime`, or the end of listening. `nil` when nothing is due.
+    public var nextDeadline: Timestamp? {
+        var next: Int64? = isListening ? listenUntil.milliseconds : nil
+        for peer in peers {
+            for link in peer.links {
+                guard let last = link.lastHeard?.milliseconds else { continue }
+                let due: Int64? =
+                    switch link.state {
+                    case .unknown, .up: last + min(warntime, deadtime).wholeMilliseconds
+                    case .late: last + deadtime.wholeMilliseconds
+                    case .down: nil
+                    }
+                if let due { next = min(next ?? due, due) }
+            }
+        }
+        return next.map(Timestamp.init(milliseconds:))
+    }
+
     /// Ages every link and peer to `now`.
     /// - Returns: links gone late or down, peers lost, a new active link, and the end of listening.
     public mutating func tick(at now: Timestamp) -> [Event] {

@@ -26,6 +26,13 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
             [
                 ParameterSpec("address", .prefixedAddress, required: true, "the address, with its prefix length"),
                 ParameterSpec("interface", .text, "the interface; default: the one whose subnet holds the address"),
+                ParameterSpec(
+                    "probe_time", .duration,
+                    "how long to send ARP probes and wait for an answer before adding an IPv4 address; 0s: none; "
+                        + "default 500ms; skipped when the node that held it is fenced or confirmed down"),
+                ParameterSpec(
+                    "arp_count", .integer, "gratuitous ARPs (or neighbour advertisements) sent; 1 to 20, default 5"),
+                ParameterSpec("arp_interval", .duration, "the time between them; default 200ms"),
             ]
         case .hostnameAlias:
             [

@@ -148,12 +148,13 @@ extension PlanBuilder {
                 dependencies.append(Dependency(action: number[waits[position].draft], why: waits[position].why))
             }
             dependencies.sort { $0.action < $1.action }
-            actions.append(
-                PlannedAction(
-                    id: number[index], kind: drafts[index].kind, node: drafts[index].node, group: drafts[index].group,
-                    resource: drafts[index].resource, target: drafts[index].target, timeout: drafts[index].timeout,
-                    interval: drafts[index].interval, reason: drafts[index].reason, waits: dependencies,
-                    step: step[index], fence: drafts[index].fence))
+            var action = PlannedAction(
+                id: number[index], kind: drafts[index].kind, node: drafts[index].node, group: drafts[index].group,
+                resource: drafts[index].resource, target: drafts[index].target, timeout: drafts[index].timeout,
+                interval: drafts[index].interval, reason: drafts[index].reason, waits: dependencies,
+                step: step[index], fence: drafts[index].fence)
+            action.replaces = drafts[index].replaces
+            actions.append(action)
         }
         var placed: [GroupName: NodeName?] = [:]
         for group in spec.groups { placed[group.name] = .some(placement.nodes[group.name]) }

@@ -11,6 +11,7 @@ struct PlanBuilder {
         var reason: String
         var waits: [(draft: Int, why: String)] = []
         var fence: FencePlan? = nil
+        var replaces: NodeName? = nil
     }
 
     /// The stops and starts of one group in this plan, as draft numbers in execution order.
@@ -221,10 +222,12 @@ struct PlanBuilder {
                         reason: "\(name) has never run: make sure it runs nowhere before its first start")
                 }
                 waits += (probes[name] ?? []).map { ($0, "probe") }
+                let previous = states[index].activeNode.flatMap { lostNodes.contains($0) ? $0 : nil }
                 let start = add(
                     Draft(
                         kind: .start, node: target, group: group.name, resource: name,
-                        timeout: group.resources[index].startTimeout.value, reason: reason, waits: waits))
+                        timeout: group.resources[index].startTimeout.value, reason: reason, waits: waits,
+                        replaces: previous))
                 actions.starts.append(start)
                 if let monitor = group.resources[index].monitor {
                     _ = add(

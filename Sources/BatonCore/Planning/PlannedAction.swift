@@ -24,6 +24,13 @@ public struct PlannedAction: Hashable, Sendable, Identifiable {
     public var waits: [Dependency]
     /// The longest chain of edges leading here; actions with the same step may run in parallel.
     public var step: Int
+    /// For a start: the lost node that ran the resource, whose fence (or, without fencing, confirmation) the start
+    /// follows.
+    public var replaces: NodeName?
+    /// For a start that ``replaces`` a node: the senior found, as it sent the action, that the node is gone (fenced, or
+    /// confirmed down on every link), so nothing can still answer for what it ran; a floating address needs no
+    /// duplicate-address probe.
+    public var holderGone = false
 
     /// Creates an action; the planner numbers actions, so tests and runners are the other callers.
     public init(

@@ -6,12 +6,13 @@ import Synchronization
     import Glibc
 #endif
 
-/// ICMP echoes to the tiebreaker's targets: ``ping()`` sends one to each, a thread of its own reads the answers, and
-/// ``answers`` counts those that came from a target.
+/// ICMP echoes to a set of targets (the tiebreaker's, or the peers' link addresses): ``ping(_:)`` sends one to each
+/// target asked, a thread of its own reads the answers, and ``answers`` counts those that came from a target, in all
+/// and by target.
 ///
 /// A raw socket where the engine may open one (root, or `CAP_NET_RAW`), else a datagram ICMP socket (allowed by
 /// `net.ipv4.ping_group_range`). Only echo replies from a target with this pinger's identifier count.
-public final class TiebreakerPinger: Sendable {
+public final class EchoPinger: Sendable {
     private struct Family: Sendable {
         let socket: Int32
         /// A datagram socket: the kernel writes the identifier and reads past the IP header.
@@ -24,7 +25,7 @@ public final class TiebreakerPinger: Sendable {
     private let families: [Family]
     private let identifier: UInt16
     private let sequence = Mutex<UInt16>(0)
-    private let counted = Mutex<UInt64>(0)
+    private let counted = Mutex<[IPAddress: UInt64]>([:])
     private let closed = Mutex(false)
 
     /// Opens a socket for each address family of `targets`.
@@ -58,25 +59,31 @@ public final class TiebreakerPinger: Sendable {
         }
         self.families = families
         for family in families {
-            let thread = DispatchQueue(label: "baton.tiebreaker.\(family.socket)")
+            let thread = DispatchQueue(label: "baton.echo.\(family.socket)")
             thread.async { [self] in read(family) }
         }
     }
 
     /// How many echo replies from a target arrived so far.
-    public var answers: UInt64 { counted.withLock { $0 } }
+    public var answers: UInt64 { counted.withLock { $0.values.reduce(0, +) } }
 
-    /// Sends one echo request to every target; a send that fails (no route: a link is down) is an echo unanswered.
-    public func ping() {
+    /// How many echo replies from any of `targets` arrived so far.
+    public func answers(from targets: [IPAddress]) -> UInt64 {
+        counted.withLock { counts in targets.reduce(0) { $0 + (counts[$1] ?? 0) } }
+    }
+
+    /// Sends one echo request to each of `targets` that is one of this pinger's (every target when `nil`); a send
+    /// that fails (no route: a link is down) is an echo unanswered.
+    public func ping(_ only: [IPAddress]? = nil) {
         let number = sequence.withLock { value in
             value &+= 1
             return value
         }
         for family in families {
-            for target in family.targets {
+            for target in family.targets where only?.contains(target) ?? true {
                 var packet: [UInt8] = [family.request, 0, 0, 0]
                 packet += [UInt8(identifier >> 8), UInt8(identifier & 0xff), UInt8(number >> 8), UInt8(number & 0xff)]
-                packet += Array("baton-tb".utf8)
+                packet += Array("baton".utf8)
                 // The kernel sums ICMPv6 itself; ICMP's sum is the sender's.
                 if family.request == 8 {
                     let sum = Self.checksum(packet)
@@ -113,7 +120,7 @@ public final class TiebreakerPinger: Sendable {
             guard count >= start + 8, buffer[start] == family.reply else { continue }
             let echoed = UInt16(buffer[start + 4]) << 8 | UInt16(buffer[start + 5])
             guard family.datagram || echoed == identifier else { continue }
-            counted.withLock { $0 += 1 }
+            counted.withLock { $0[sender, default: 0] += 1 }
         }
         Glibc.close(family.socket)
     }
