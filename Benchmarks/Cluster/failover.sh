@@ -2,9 +2,10 @@
 # Failover time of real engines: two `baton run` in network namespaces (two links each), a group of one
 # floating address, interval 100ms and deadtime 300ms. Each run crashes the active node (kill -9 of its
 # engine, its links set down) and measures the time from the crash to the first ping reply from the
-# floating address in the client namespace (ping every 10 ms). The floating-ip agent's 500 ms of ARP
-# probes before it takes the address are part of that time. Prints every run, then the median and
-# the maximum. Needs root, iproute2 and iputils-ping.
+# floating address in the client namespace (ping every 10 ms). The crashed node answers no ICMP echo,
+# so the floating-ip agent takes the address without its ARP probe (event node-down). Prints every run,
+# then the median and the maximum. Needs root, iproute2 and iputils-ping. KEEP=1 keeps the folder
+# (the engines' logs) afterwards.
 #
 #   Benchmarks/Cluster/failover.sh [BATON] [RUNS]     (default .build/release/baton, 20 runs)
 set -euo pipefail
