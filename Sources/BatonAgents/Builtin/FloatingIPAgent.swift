@@ -82,7 +82,7 @@ struct FloatingIPAgent {
         guard Announcer.announce(address, on: interface) else {
             return .failure(work.request.action, code: 1, "\(address) is on \(interface) but could not be announced")
         }
-        let count = min(20, max(1, Int(work.parameter("arp_count", "5")) ?? 5))
+        let count = Int(work.parameter("arp_count", "5")) ?? 5
         let interval = (try? Duration(configText: work.parameter("arp_interval", "200ms"))) ?? .milliseconds(200)
         Announcements.repeatAnnouncing(address, on: interface, times: count - 1, every: interval)
         return AgentResult(action: work.request.action, code: 0)

@@ -53,7 +53,7 @@ public struct SwiftAgent: Agent {
                 }
                 continue
             }
-            if let error = spec.kind.check(value) {
+            if let error = spec.check(value) {
                 return .failure(request.action, code: 6, "parameter '\(spec.name)': \(error.message)")
             }
         }
@@ -77,7 +77,7 @@ public struct SwiftAgent: Agent {
             xml += """
                 <parameter name="\(parameter.name)" required="\(parameter.isRequired ? 1 : 0)">
                 <shortdesc lang="en">\(parameter.summary.xmlEscaped)</shortdesc>
-                <content type="\(parameter.kind == .boolean ? "boolean" : parameter.kind == .port ? "integer" : "string")"/>
+                <content type="\(parameter.kind == .boolean ? "boolean" : [.port, .integer].contains(parameter.kind) ? "integer" : "string")"/>
                 </parameter>
 
                 """

@@ -31,7 +31,8 @@ public enum BuiltinAgent: String, Hashable, Sendable, CaseIterable {
                     "how long to send ARP probes and wait for an answer before adding an IPv4 address; 0s: none; "
                         + "default 500ms; skipped when the node that held it is fenced or confirmed down"),
                 ParameterSpec(
-                    "arp_count", .integer, "gratuitous ARPs (or neighbour advertisements) sent; 1 to 20, default 5"),
+                    "arp_count", .integer, range: 1...20,
+                    "gratuitous ARPs (or neighbour advertisements) sent; 1 to 20, default 5"),
                 ParameterSpec("arp_interval", .duration, "the time between them; default 200ms"),
             ]
         case .hostnameAlias:
@@ -110,14 +111,28 @@ public struct ParameterSpec: Hashable, Sendable {
     public var kind: Kind
     /// Whether a resource must set it.
     public var isRequired: Bool
+    /// The values an `integer` may take, when they are bounded.
+    public var range: ClosedRange<Int>?
     /// One line about it.
     public var summary: String
 
     /// Creates a parameter description.
-    public init(_ name: String, _ kind: Kind, required: Bool = false, _ summary: String) {
+    public init(
+        _ name: String, _ kind: Kind, required: Bool = false, range: ClosedRange<Int>? = nil, _ summary: String
+    ) {
         self.name = name
         self.kind = kind
         self.isRequired = required
+        self.range = range
         self.summary = summary
+    }
+
+    /// Why `value` does not fit this parameter (its kind, then its range), or `nil` when it does.
+    public func check(_ value: String) -> ValueError? {
+        if let error = kind.check(value) { return error }
+        guard let range, let number = Int(value), !range.contains(number) else { return nil }
+        return ValueError(
+            .badParameter, "\(number) is out of range",
+            hint: "write a number from \(range.lowerBound) to \(range.upperBound)")
     }
 }

@@ -226,7 +226,7 @@ extension Parameter {
                         hint: suggestion.map { "did you mean '\($0)'?" } ?? takes))
                 continue
             }
-            if let error = spec.kind.check(parameter.value) {
+            if let error = spec.check(parameter.value) {
                 diagnostics.append(
                     Diagnostic(
                         .error, error.code, at: parameter.valueLocation,
