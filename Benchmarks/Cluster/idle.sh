@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Idle cost of real engines: two `baton run` in network namespaces, three links each (three bridges),
-# interval 200ms, and 50 resources of the shell agent agents/dummy in 10 groups, each monitored every
-# 10 s. After the cluster has formed, samples each engine's CPU time (its own, and its reaped children's:
-# the agents) and resident memory for DURATION seconds, and prints CPU as a share of one core and RSS.
+# interval INTERVAL (default 200ms) and deadtime DEADTIME (default five intervals), and 50 resources of
+# the shell agent agents/dummy in 10 groups, each monitored every 10 s. After the cluster has formed,
+# samples each engine's CPU time (its own, and its reaped children's: the agents) and resident memory
+# for DURATION seconds, and prints CPU as a share of one core and RSS, and how many links went late or
+# down and nodes were lost meanwhile (all should be 0: nothing failed).
 # Needs root and iproute2.
 #
-#   Benchmarks/Cluster/idle.sh [BATON] [DURATION]     (default .build/release/baton, 300 s)
+#   [INTERVAL=20ms DEADTIME=60ms] Benchmarks/Cluster/idle.sh [BATON] [DURATION]
+#                                                      (default .build/release/baton, 300 s)
 set -euo pipefail
 BATON=$(realpath "${1:-.build/release/baton}")
 DURATION=${2:-300}
@@ -26,7 +29,7 @@ cp -r "$ROOT/agents" "$DIR/agents"
 {
     echo "version: 1"
     echo "cluster: idle"
-    echo "heartbeat: {interval: 200ms, key-file: key}"
+    echo "heartbeat: {interval: ${INTERVAL:-200ms}${DEADTIME:+, deadtime: $DEADTIME}, key-file: key}"
     echo "nodes:"
     echo "  - {name: n1, priority: 100, links: [10.$NET.1.1, 10.$NET.2.1, 10.$NET.3.1]}"
     echo "  - {name: n2, priority: 50, links: [10.$NET.1.2, 10.$NET.2.2, 10.$NET.3.2]}"
@@ -67,6 +70,7 @@ for _ in $(seq 1 300); do
 done
 [ "$started" = 50 ] || { echo "the 50 resources never started" >&2; exit 1; }
 sleep 2
+for n in 1 2; do wc -l < "$DIR/log$n" > "$DIR/lines$n"; done
 
 ticks=$(getconf CLK_TCK)
 sample() {  # utime+stime, cutime+cstime (ticks) and RSS (kB) of a process
@@ -93,4 +97,9 @@ node, own, children, ticks, duration, rss, peak = sys.argv[1], *map(int, sys.arg
 print(f"{node}: engine CPU {own / ticks:.2f} s in {duration} s ({100 * own / ticks / duration:.2f} % of a core); "
       f"agents (monitors) {children / ticks:.2f} s; RSS {rss / 1024:.1f} MiB at the end, {peak / 1024:.1f} MiB at most")
 PY
+done
+for n in 1 2; do
+    tail -n +"$(($(cat "$DIR/lines$n") + 1))" "$DIR/log$n" > "$DIR/sampled$n"
+    echo "n$n: while sampled, $(grep -c 'event=link-late' "$DIR/sampled$n") links late, $(grep -c 'event=link-down' \
+        "$DIR/sampled$n") links down, $(grep -c 'event=node-lost' "$DIR/sampled$n") nodes lost"
 done
