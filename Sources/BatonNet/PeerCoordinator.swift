@@ -113,6 +113,10 @@ public struct PeerCoordinator: Coordinator {
     private var served: [PeerRequest: ActionOutcome?] = [:]
     private var servedOrder: [PeerRequest] = []
     private var clockWarned: Set<NodeName> = []
+    /// The summary last announced and its payload: most beats announce the same summary, encoded once.
+    private var announced: (summary: Summary, payload: [UInt8])?
+    /// Each peer's last heartbeat payload and its summary: most heartbeats repeat the last, decoded once.
+    private var heard: [NodeName: (payload: [UInt8], summary: Summary?)] = [:]
     /// When the driver last read or ticked: a longer gap means it was paused (SIGSTOP, a stalled machine), and the
     /// packets queued meanwhile say nothing about the peers' clocks.
     private var lastActive: Duration?
@@ -169,7 +173,7 @@ public struct PeerCoordinator: Coordinator {
         let link =
             datagram.source.flatMap { source in peer.links.firstIndex { $0.value == source } }
             ?? min(datagram.link, peer.links.count - 1)
-        let summary = packet.kind == .heartbeat ? WireCoding.decode(Summary.self, packet.payload) : nil
+        let summary = packet.kind == .heartbeat ? summary(packet.payload, from: sender) : nil
         var incoming: [Incoming] = [.heard(sender, link: link, boot: packet.boot, summary)]
         if let difference = clockDifference(of: packet, at: now) {
             incoming.append(.clockDifference(sender, milliseconds: difference))
@@ -210,6 +214,13 @@ public struct PeerCoordinator: Coordinator {
         return incoming
     }
 
+    private mutating func summary(_ payload: [UInt8], from sender: NodeName) -> Summary? {
+        if let last = heard[sender], last.payload == payload { return last.summary }
+        let summary = WireCoding.decode(Summary.self, payload)
+        heard[sender] = (payload, summary)
+        return summary
+    }
+
     /// Notes that the driver runs; after a gap of several intervals, packets read during the next deadtime were
     /// queued while it was paused.
     private mutating func noteActivity(at now: Duration) {
@@ -233,16 +244,23 @@ public struct PeerCoordinator: Coordinator {
     // MARK: Sending
 
     public mutating func announce(_ summary: Summary) {
-        var summary = summary
-        var payload = WireCoding.encode(summary)
-        if payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) {
-            summary.held = nil
-            summary.sections = nil
-            payload = WireCoding.encode(summary)
-        }
+        let payload = announced.flatMap { $0.summary == summary ? $0.payload : nil } ?? heartbeatPayload(summary)
+        announced = (summary, payload)
         for node in spec.nodes where node.name != local {
             send(.heartbeat, payload, to: node.name, link: nil)
         }
+    }
+
+    /// The summary's JSON, without the parts that may be left out when it does not fit one packet.
+    private func heartbeatPayload(_ summary: Summary) -> [UInt8] {
+        var summary = summary
+        let payload = WireCoding.encode(summary)
+        guard payload.count > HeartbeatPacket.payloadCapacity(cluster: spec.cluster.value, sender: local) else {
+            return payload
+        }
+        summary.held = nil
+        summary.sections = nil
+        return WireCoding.encode(summary)
     }
 
     public mutating func requestState(from peer: NodeName, link: Int?) {
