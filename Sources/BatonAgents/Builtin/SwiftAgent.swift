@@ -74,10 +74,16 @@ public struct SwiftAgent: Agent {
 
             """
         for parameter in kind.parameters {
+            let type =
+                switch parameter.kind {
+                case .boolean: "boolean"
+                case .port, .integer: "integer"
+                default: "string"
+                }
             xml += """
                 <parameter name="\(parameter.name)" required="\(parameter.isRequired ? 1 : 0)">
                 <shortdesc lang="en">\(parameter.summary.xmlEscaped)</shortdesc>
-                <content type="\(parameter.kind == .boolean ? "boolean" : [.port, .integer].contains(parameter.kind) ? "integer" : "string")"/>
+                <content type="\(type)"/>
                 </parameter>
 
                 """
