@@ -58,7 +58,7 @@ struct FloatingIPAgent {
 
     private func start(_ address: IPAddress, length: Int, on interface: String, present: Bool) async -> AgentResult {
         if !present {
-            let window = (try? Duration(configText: work.parameter("probe_time", "500ms"))) ?? .milliseconds(500)
+            let window = work.duration("probe_time", .milliseconds(500))
             if case .v4 = address, !work.request.holderGone, window > .zero,
                 let owner = await blocking({ Announcer.probe(address, on: interface, window: window) })
             {
@@ -83,7 +83,7 @@ struct FloatingIPAgent {
             return .failure(work.request.action, code: 1, "\(address) is on \(interface) but could not be announced")
         }
         let count = Int(work.parameter("arp_count", "5")) ?? 5
-        let interval = (try? Duration(configText: work.parameter("arp_interval", "200ms"))) ?? .milliseconds(200)
+        let interval = work.duration("arp_interval", .milliseconds(200))
         Announcements.repeatAnnouncing(address, on: interface, times: count - 1, every: interval)
         return AgentResult(action: work.request.action, code: 0)
     }

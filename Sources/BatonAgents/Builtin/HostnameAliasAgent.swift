@@ -90,7 +90,7 @@ struct HostnameAliasAgent {
         guard let server = work.request.parameter("dns_server") else {
             return AgentResult(action: work.request.action, code: 0)
         }
-        let ttl = (try? Duration(configText: work.parameter("dns_ttl", "60s")))?.components.seconds ?? 60
+        let ttl = work.duration("dns_ttl", .seconds(60)).components.seconds
         let type = address.contains(":") ? "AAAA" : "A"
         let port = work.request.parameter("dns_port").map { " " + $0 } ?? ""
         var script = "server \(server)\(port)\nupdate delete \(name). \(type)\n"

@@ -155,6 +155,11 @@ struct BuiltinWork: Sendable {
     /// A boolean parameter, or `fallback`.
     func flag(_ name: String, _ fallback: Bool) -> Bool { request.parameter(name).map { $0 == "true" } ?? fallback }
 
+    /// A duration parameter (validated as one), or `fallback`.
+    func duration(_ name: String, _ fallback: Duration) -> Duration {
+        request.parameter(name).flatMap { try? Duration(configText: $0) } ?? fallback
+    }
+
     /// The time left before the action's deadline.
     var remaining: Duration { max(.zero, deadline - .now) }
 

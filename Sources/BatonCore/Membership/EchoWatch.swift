@@ -11,7 +11,6 @@ public struct EchoWatch: Sendable {
         var answersBefore: UInt64
         /// When the first echoes went out.
         var firstPing: Timestamp?
-        var answered = false
         /// Whether the verdict was said since the watch began.
         var reported = false
         /// When the pings end: a deadtime after the peer was lost.
@@ -40,7 +39,6 @@ public struct EchoWatch: Sendable {
                 continue
             }
             var watch = watches[peer.name] ?? Watch(answersBefore: answers(peer.name))
-            if answers(peer.name) > watch.answersBefore { watch.answered = true }
             if peer.state == .lost, watch.until == nil { watch.until = now.advanced(by: deadtime) }
             if let until = watch.until, now >= until {
                 watches[peer.name] = watch
@@ -73,7 +71,8 @@ public struct EchoWatch: Sendable {
         guard membership.peer(peer)?.state == .lost, let watch = watches[peer], let first = watch.firstPing else {
             return nil
         }
-        if watch.answered || answers(peer) > watch.answersBefore { return .answers }
+        // The counts only grow: an answer since the watch began is still counted.
+        if answers(peer) > watch.answersBefore { return .answers }
         return now.milliseconds - first.milliseconds >= Self.answerWindow.wholeMilliseconds ? .down : nil
     }
 
